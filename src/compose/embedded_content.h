@@ -1,0 +1,11 @@
+// Engine data compiled in from content/ at build time (see cmake/embed_content.cmake).
+#pragma once
+
+#include <string_view>
+
+namespace amapiano::content {
+
+// The text of content/styles/<name> (e.g. "classic.json"), or an empty view when there is none.
+std::string_view Find(std::string_view name);
+
+}  // namespace amapiano::content
