@@ -1,7 +1,37 @@
 #include "cli/app.h"
 
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/exit_codes.h"
+#include "cli/generate_command.h"
+
+#ifndef AMAPIANO_VERSION
+#define AMAPIANO_VERSION "dev"
+#endif
+
 namespace amapiano::cli {
 
-int RunApp(int, char**) { return 0; }
+int RunApp(int argc, char** argv) {
+    CLI::App app{"amapiano: compose, render, analyse and teach amapiano music"};
+    app.set_version_flag("--version", AMAPIANO_VERSION);
+    app.require_subcommand(1);
+    GenerateFlags generate_flags;
+    CLI::App* generate = AddGenerateCommand(app, generate_flags);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "amapiano: " << e.what() << " (see amapiano --help)\n";
+        return kExitUsageError;
+    }
+    if (generate->parsed()) return RunGenerate(generate_flags);
+    return kExitUsageError;
+}
 
 }  // namespace amapiano::cli

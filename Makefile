@@ -1,0 +1,54 @@
+# The two commands in the README:
+#   make run    install what is missing, build, and render a demo track into out/
+#   make test   install what is missing, build (release + ASan/UBSan), run every test suite
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+DEMO_PROMPT ?= soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F\#m
+
+.PHONY: all deps peers build build-asan run test test-release test-asan bench format format-check clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+peers: deps
+	@bash scripts/install-peers.sh
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+build-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMAPIANO_SANITIZE=ON \
+	  -DAMAPIANO_BUILD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+run: build
+	mkdir -p out
+	$(BUILD)/amapiano generate --prompt "$(DEMO_PROMPT)" --seed 7 \
+	  -o out/demo.wav --midi out/demo.mid --stems out/demo-stems
+
+test: peers build build-asan test-release test-asan
+
+test-release:
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The sanitizer run skips the slow checks by external tools (they test the release binary).
+test-asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE external
+
+bench: build peers
+	$(BUILD)/bench/render_bench
+	bash tests/integration/tempo_key_essentia.sh $(BUILD)/amapiano
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) out

@@ -1,0 +1,109 @@
+#include "synth/log_drum.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace amapiano::synth {
+namespace {
+
+constexpr int kLowestNote = 24;   // the musical range is 33-52; clamp only absurd input
+constexpr int kHighestNote = 64;
+// A little second harmonic gives the body its woody "log" colour; tanh adds the odd ones.
+constexpr float kSecondHarmonic = 0.18f;
+constexpr float kClickLevel = 0.35f;
+constexpr double kClickTau_s = 0.0015;
+constexpr double kAttack_s = 0.0006;       // "instant", but long enough not to click
+constexpr double kLegatoAttack_s = 0.006;  // re-articulation of a glided note
+constexpr double kMaxRelease_s = 0.09;     // after the key is released
+constexpr float kOutputGain = 0.92f;
+// The pitch envelope is an exponential of the extra frequency; after pitch_time_s it has fallen
+// to e^-4 (under half a semitone for an 18-semitone drop).
+constexpr double kPitchTimeConstants = 4.0;
+
+}  // namespace
+
+LogDrum::LogDrum(const compose::SoundDesign& sound, double sample_rate_hz)
+    : sine_(dsp::SineTable::Get()), sample_rate_hz_(sample_rate_hz) {
+    const double decay_s = std::clamp(sound.log_drum_decay_s, 0.02, 5.0);
+    decay_mult_ = dsp::DecayMultiplier(decay_s, sample_rate_hz);
+    release_mult_ = dsp::DecayMultiplier(std::min(decay_s, kMaxRelease_s), sample_rate_hz);
+    const double pitch_time_s = std::clamp(sound.log_drum_pitch_time_s, 0.002, 0.2);
+    knock_mult_ = dsp::DecayMultiplier(pitch_time_s / kPitchTimeConstants, sample_rate_hz);
+    knock_ratio_ = std::pow(2.0, std::clamp(sound.log_drum_pitch_drop_st, 0.0, 36.0) / 12.0);
+    glide_frames_ = std::max<int64_t>(1, dsp::SecondsToFrames(std::clamp(sound.log_drum_glide_s, 0.0, 1.0),
+                                                               sample_rate_hz));
+    drive_ = static_cast<float>(std::clamp(sound.log_drum_drive, 0.1, 8.0));
+    drive_norm_ = 1.0f / dsp::FastTanh(drive_);
+    click_mult_ = dsp::DecayMultiplier(kClickTau_s, sample_rate_hz);
+    hz_to_phase_ = static_cast<float>(dsp::kPhaseUnitsPerCycle / sample_rate_hz);
+    attack_frames_ = std::max<int64_t>(1, dsp::SecondsToFrames(kAttack_s, sample_rate_hz));
+    low_pass_.Set(dsp::FilterKind::kLowPass, std::clamp(sound.log_drum_cutoff_hz, 100.0, 16000.0), 0.707,
+                  sample_rate_hz);
+}
+
+void LogDrum::NoteOn(const compose::NoteEvent& event, int64_t duration_frames, uint32_t seed) {
+    const double note_hz = dsp::MidiToHz(std::clamp(event.pitch, kLowestNote, kHighestNote));
+    const float peak = std::clamp(event.velocity, 0.0f, 1.0f);
+    const bool legato = active_ && gate_left_ > 0;
+    gate_left_ = std::max<int64_t>(1, duration_frames);
+    amp_mult_ = decay_mult_;
+    if (legato) {
+        // Portamento: log-linear slide from wherever the pitch is now; no knock, no click.
+        const double from_hz = base_hz_ + knock_hz_;
+        base_hz_ = from_hz;
+        knock_hz_ = 0.0;
+        target_hz_ = note_hz;
+        glide_left_ = glide_frames_;
+        glide_mult_ = std::pow(note_hz / from_hz, 1.0 / static_cast<double>(glide_frames_));
+        attack_left_ = std::max<int64_t>(1, dsp::SecondsToFrames(kLegatoAttack_s, sample_rate_hz_));
+    } else {
+        if (!active_) {
+            phase_ = 0;
+            low_pass_.Reset();
+        }
+        base_hz_ = note_hz;
+        target_hz_ = note_hz;
+        glide_left_ = 0;
+        knock_hz_ = note_hz * (knock_ratio_ - 1.0);
+        click_amp_ = kClickLevel * peak;
+        noise_.Seed(seed);
+        attack_left_ = attack_frames_;
+    }
+    attack_step_ = (peak - amp_) / static_cast<float>(attack_left_);
+    active_ = true;
+}
+
+void LogDrum::Process(std::span<float> out) {
+    if (!active_) return;
+    for (float& sample : out) {
+        if (attack_left_ > 0) {
+            amp_ += attack_step_;
+            --attack_left_;
+        } else {
+            amp_ *= amp_mult_;
+        }
+        if (gate_left_ > 0 && --gate_left_ == 0) amp_mult_ = release_mult_;
+        if (glide_left_ > 0) {
+            base_hz_ *= glide_mult_;
+            if (--glide_left_ == 0) base_hz_ = target_hz_;
+        }
+        knock_hz_ *= knock_mult_;
+        phase_ += static_cast<uint32_t>(static_cast<float>(base_hz_ + knock_hz_) * hz_to_phase_);
+        const float body = sine_.At(phase_) + kSecondHarmonic * sine_.At(phase_ * 2u);
+        float x = body * amp_;
+        if (click_amp_ > dsp::kSilence) {
+            x += noise_.Next() * click_amp_;
+            click_amp_ *= click_mult_;
+        }
+        const float y = low_pass_.Process(dsp::FastTanh(drive_ * x) * drive_norm_);
+        sample += kOutputGain * y;
+        if (attack_left_ == 0 && amp_ < dsp::kSilence && click_amp_ <= dsp::kSilence) {
+            active_ = false;
+            amp_ = 0.0f;
+            click_amp_ = 0.0f;
+            break;
+        }
+    }
+}
+
+}  // namespace amapiano::synth
