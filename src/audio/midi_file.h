@@ -27,10 +27,10 @@ struct MidiNote final {
 };
 
 struct MidiTrack final {
-    std::string name;
+    std::string name{};
     int channel = 0;   // 0..15; 9 is General MIDI percussion
     int program = -1;  // General MIDI program 0..127, or -1 for none
-    std::vector<MidiNote> notes;
+    std::vector<MidiNote> notes{};
 };
 
 struct MidiSong final {
@@ -38,7 +38,7 @@ struct MidiSong final {
     int key_accidentals = 0;  // -7 (7 flats) .. 7 (7 sharps)
     bool minor = true;
     int ticks_per_beat = 480;
-    std::vector<MidiTrack> tracks;
+    std::vector<MidiTrack> tracks{};
 };
 
 // The bytes of a format-1 SMF. Notes are quantised to ticks; overlapping notes of the same pitch on

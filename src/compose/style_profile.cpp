@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compose/embedded_content.h"
+#include "theory/chord.h"
 
 namespace amapiano::compose {
 namespace {

@@ -100,6 +100,47 @@ void Biquad::Process(std::span<float> samples) {
     s2_ = std::fabs(s2) < 1e-25f ? 0.0f : s2;
 }
 
+template <size_t N>
+void Biquad::ProcessChainFixed(Biquad* chain, std::span<float> samples) {
+    float b0[N], b1[N], b2[N], a1[N], a2[N], s1[N], s2[N];
+    for (size_t f = 0; f < N; ++f) {
+        b0[f] = chain[f].b0_;
+        b1[f] = chain[f].b1_;
+        b2[f] = chain[f].b2_;
+        a1[f] = chain[f].a1_;
+        a2[f] = chain[f].a2_;
+        s1[f] = chain[f].s1_;
+        s2[f] = chain[f].s2_;
+    }
+    for (float& sample : samples) {
+        float x = sample;
+        for (size_t f = 0; f < N; ++f) {
+            const float y = b0[f] * x + s1[f];
+            s1[f] = b1[f] * x - a1[f] * y + s2[f];
+            s2[f] = b2[f] * x - a2[f] * y;
+            x = y;
+        }
+        sample = x;
+    }
+    for (size_t f = 0; f < N; ++f) {
+        chain[f].s1_ = std::fabs(s1[f]) < 1e-25f ? 0.0f : s1[f];
+        chain[f].s2_ = std::fabs(s2[f]) < 1e-25f ? 0.0f : s2[f];
+    }
+}
+
+void Biquad::ProcessChain(std::span<Biquad> chain, std::span<float> samples) {
+    size_t done = 0;
+    while (done < chain.size()) {
+        const size_t left = chain.size() - done;
+        switch (left) {
+            case 1: ProcessChainFixed<1>(chain.data() + done, samples); done += 1; break;
+            case 2: ProcessChainFixed<2>(chain.data() + done, samples); done += 2; break;
+            case 3: ProcessChainFixed<3>(chain.data() + done, samples); done += 3; break;
+            default: ProcessChainFixed<4>(chain.data() + done, samples); done += 4; break;
+        }
+    }
+}
+
 void Biquad::ProcessStrided(std::span<float> interleaved, int channel, int stride) {
     float s1 = s1_, s2 = s2_;
     for (size_t i = static_cast<size_t>(channel); i < interleaved.size(); i += static_cast<size_t>(stride)) {

@@ -35,12 +35,32 @@ struct ChannelSettings final {
     double width = 0.0;             // 0 mono .. 1 wide (Haas-style decorrelation)
 };
 
-// The house mix for an instrument, shaped by the score's sound design.
+// The house mix for an instrument, shaped by the score's sound design (reverb_amount 0..1 scales
+// the reverb sends; 0.5 is the house default).
 ChannelSettings DefaultChannelSettings(compose::Instrument instrument, const compose::SoundDesign& sound);
+
+// Constant-power pan law: left = cos(theta), right = sin(theta), theta = (pan + 1) * pi / 4, so
+// left^2 + right^2 = 1 and the centre is -3 dB per side. `pan` is clamped to -1..+1.
+struct PanGains final {
+    float left = 0.70710678f;
+    float right = 0.70710678f;
+};
+PanGains ConstantPowerPan(double pan);
+
+// What the bus adds after summing the channels (both on in the house mix; tests switch them off to
+// check the plain sum).
+struct BusSettings final {
+    bool reverb = true;
+    bool compression = true;
+};
 
 class Mixer final {
 public:
+    // The house mix: DefaultChannelSettings for each channel, reverb and bus compression on.
     Mixer(std::vector<compose::Instrument> channels, double sample_rate_hz, const compose::SoundDesign& sound);
+    // Explicit settings, one per channel (settings.size() must equal channels.size()).
+    Mixer(std::vector<compose::Instrument> channels, std::vector<ChannelSettings> settings, double sample_rate_hz,
+          const BusSettings& bus = {});
     ~Mixer();
     Mixer(const Mixer&) = delete;
     Mixer& operator=(const Mixer&) = delete;
@@ -50,6 +70,8 @@ public:
     // One block of `frames` frames. inputs[i] is channel i's mono signal (frames samples);
     // stems[i] receives channel i's processed stereo stem, interleaved (2 * frames samples);
     // bus receives the stereo mix of all channels plus reverb, after bus compression (2 * frames).
+    // `frames` is bus.size() / 2; any block size works (it is processed internally in slices of at most
+    // 4096 frames, so there is no maximum). Kick and log-drum channels feed the ducking sidechain.
     void Process(std::span<const std::span<const float>> inputs, std::span<const std::span<float>> stems,
                  std::span<float> bus);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace amapiano::synth {
 namespace {
@@ -11,6 +12,8 @@ using dsp::FilterKind;
 
 constexpr double kDeclick_s = 0.0003;
 constexpr double kChokeTau_s = 0.004;
+// Below -60 dBFS a hit's tail is inaudible in any mix: fade it out quickly and free the voice.
+constexpr float kTailLevel = 1e-3f;
 constexpr double kGateRelease_s = 0.02;
 // Frequency ratios of the TR-808's six hat/cymbal square oscillators.
 constexpr std::array<double, 6> kMetalRatios = {1.0, 1.4826, 1.8003, 2.5460, 2.6303, 3.8966};
@@ -26,6 +29,7 @@ DrumPatch Kick(int note, const compose::SoundDesign& sound) {
     p.noise = {.level = 0.28, .filter = FilterKind::kBandPass, .filter_hz = 3200.0, .q = 0.8, .decay_s = 0.0018};
     p.drive = 1.5;
     p.gain = 0.9;
+    p.choke_group = 1;  // one kick at a time, like a drum machine's kick channel
     return p;
 }
 
@@ -121,6 +125,7 @@ DrumPatch Membrane(double hz, double decay_s, double slap, double sweep_ratio = 
     p.noise = {.level = slap, .filter = FilterKind::kBandPass, .filter_hz = std::min(hz * 6.0, 4000.0), .q = 1.0,
                .decay_s = 0.005};
     p.drive = 1.2;
+    p.gain = 0.55;  // congas, bongos and toms ring into each other in busy figures
     return p;
 }
 
@@ -137,9 +142,9 @@ DrumPatch Whistle(int note) {
     DrumPatch p;
     const bool long_whistle = note == 72;
     // The pea's trill is an amplitude flutter of ~25-30 Hz on a ~2.3 kHz tone, plus breath.
-    p.tones[0] = {.level = 0.55, .freq_hz = long_whistle ? 2250.0 : 2400.0, .sweep_ratio = 1.03,
+    p.tones[0] = {.level = 0.4, .freq_hz = long_whistle ? 2250.0 : 2400.0, .sweep_ratio = 1.03,
                   .sweep_s = 0.02, .decay_s = 4.0, .am_hz = long_whistle ? 26.0 : 29.0, .am_depth = 0.6};
-    p.noise = {.level = 0.6, .filter = FilterKind::kBandPass, .filter_hz = 2400.0, .q = 3.0,
+    p.noise = {.level = 0.4, .filter = FilterKind::kBandPass, .filter_hz = 2400.0, .q = 3.0,
                .attack_s = 0.004, .decay_s = 4.0};
     p.gated = true;
     p.min_gate_s = long_whistle ? 0.25 : 0.06;
@@ -149,8 +154,8 @@ DrumPatch Whistle(int note) {
 
 DrumPatch Cowbell() {
     DrumPatch p;
-    p.tones[0] = {.level = 0.3, .freq_hz = 540.0, .decay_s = 0.08, .wave = ToneWave::kSoftSquare};
-    p.tones[1] = {.level = 0.3, .freq_hz = 800.0, .decay_s = 0.06, .wave = ToneWave::kSoftSquare};
+    p.tones[0] = {.level = 0.22, .freq_hz = 540.0, .decay_s = 0.08, .wave = ToneWave::kSoftSquare};
+    p.tones[1] = {.level = 0.22, .freq_hz = 800.0, .decay_s = 0.06, .wave = ToneWave::kSoftSquare};
     return p;
 }
 
@@ -231,9 +236,12 @@ float DrumVoices::Loudness(const Voice& voice) const {
 void DrumVoices::NoteOn(const compose::NoteEvent& event, int64_t duration_frames, uint32_t seed) {
     const DrumPatch patch = DrumPatchFor(instrument_, event.pitch, sound_);
     const double sr = sample_rate_hz_;
-    if (patch.chokes_open_hat) {
-        for (Voice& v : voices_) {
-            if (v.active && v.is_open_hat) v.choke_mult = choke_mult_;
+    // Like a drum machine channel, a new hit of a note damps that note's previous hit; closed and
+    // pedal hats also choke the open hat.
+    for (Voice& v : voices_) {
+        if (v.active && (v.note == event.pitch || (patch.chokes_open_hat && v.is_open_hat) ||
+                         (patch.choke_group > 0 && v.choke_group == patch.choke_group))) {
+            v.choke_mult = choke_mult_;
         }
     }
     // A free voice, else the quietest one.
@@ -256,6 +264,8 @@ void DrumVoices::NoteOn(const compose::NoteEvent& event, int64_t duration_frames
 
     v = Voice{};
     v.active = true;
+    v.note = event.pitch;
+    v.choke_group = patch.choke_group;
     v.is_open_hat = patch.is_open_hat;
     v.gated = patch.gated;
     if (patch.gated) {
@@ -309,7 +319,9 @@ void DrumVoices::NoteOn(const compose::NoteEvent& event, int64_t duration_frames
     }
 }
 
-void DrumVoices::ProcessVoice(Voice& v, std::span<float> out) {
+void DrumVoices::ProcessVoice(Voice& voice, std::span<float> out) {
+    // A local copy: stores to `out` could otherwise alias the voice's floats and force reloads.
+    Voice v = voice;
     const float noise_tail_mult = v.noise_mult;
     for (float& sample : out) {
         float sum = 0.0f;
@@ -360,12 +372,29 @@ void DrumVoices::ProcessVoice(Voice& v, std::span<float> out) {
         if (v.drive > 1.0f) y = dsp::FastTanh(v.drive * y) * v.drive_norm;
         sample += y;
         ++v.age;
-        if ((v.age & kLevelCheckMask) == 0 && !(v.gated && v.gate_left > 0) && v.bursts_left == 0 &&
-            v.noise_attack_left == 0 && Loudness(v) < dsp::kSilence) {
-            v.active = false;
-            return;
+        if ((v.age & kLevelCheckMask) == 0) {
+            // Retire finished layers: saves work and keeps decaying values out of the (very slow)
+            // denormal range.
+            const bool held = v.gated && v.gate_left > 0;
+            if (!held) {
+                for (Tone& t : v.tones) {
+                    if (t.level < dsp::kSilence) t.level = t.mult = 0.0f;
+                    if (std::abs(t.sweep_hz) < 1e-3) t.sweep_hz = 0.0;
+                }
+                if (v.has_noise && v.bursts_left == 0 && v.noise_attack_left == 0 && v.noise_env < dsp::kSilence) {
+                    v.has_noise = false;
+                    v.noise_env = 0.0f;
+                }
+            }
+            const float loudness = Loudness(v);
+            if (!held && loudness * v.gain < kTailLevel) v.choke_mult = std::min(v.choke_mult, choke_mult_);
+            if (!held && loudness < dsp::kSilence) {
+                v.active = false;
+                break;
+            }
         }
     }
+    voice = v;
 }
 
 void DrumVoices::Process(std::span<float> out) {

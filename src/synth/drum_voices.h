@@ -60,6 +60,7 @@ struct DrumPatch final {
     double max_gate_s = 10.0;
     bool is_open_hat = false;
     bool chokes_open_hat = false;
+    int choke_group = 0;           // > 0: a hit damps every sounding voice of the same group
 };
 
 // The patch for a General MIDI percussion note played on `instrument` (unknown notes fall back to
@@ -91,6 +92,8 @@ private:
     };
     struct Voice final {
         bool active = false;
+        int note = 0;
+        int choke_group = 0;
         bool is_open_hat = false;
         bool gated = false;
         int64_t age = 0;

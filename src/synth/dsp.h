@@ -93,7 +93,8 @@ inline float FastTanh(float x) {
 // xorshift32: a tiny deterministic white-noise source, uniform in [-1, 1).
 class Noise final {
 public:
-    explicit Noise(uint32_t seed = 0x9E3779B9u) { Seed(seed); }
+    Noise() { Seed(0x9E3779B9u); }
+    explicit Noise(uint32_t seed) { Seed(seed); }
     void Seed(uint32_t seed) {
         // Mix the seed so that neighbouring event indices give unrelated streams; never zero.
         seed ^= seed >> 16;

@@ -75,35 +75,65 @@ void LogDrum::NoteOn(const compose::NoteEvent& event, int64_t duration_frames, u
 
 void LogDrum::Process(std::span<float> out) {
     if (!active_) return;
+    // Hot state in locals: stores to `out` could otherwise alias the members and force reloads.
+    float amp = amp_;
+    float amp_mult = amp_mult_;
+    int64_t attack_left = attack_left_;
+    int64_t gate_left = gate_left_;
+    int64_t glide_left = glide_left_;
+    double base_hz = base_hz_;
+    double knock_hz = knock_hz_;
+    float click_amp = click_amp_;
+    uint32_t phase = phase_;
+    dsp::Biquad low_pass = low_pass_;
+    dsp::Noise noise = noise_;
+    const float attack_step = attack_step_;
+    const double glide_mult = glide_mult_;
+    const float knock_mult = knock_mult_;
+    const float click_mult = click_mult_;
+    const float hz_to_phase = hz_to_phase_;
+    const float drive = drive_;
+    const float drive_norm = drive_norm_;
     for (float& sample : out) {
-        if (attack_left_ > 0) {
-            amp_ += attack_step_;
-            --attack_left_;
+        if (attack_left > 0) {
+            amp += attack_step;
+            --attack_left;
         } else {
-            amp_ *= amp_mult_;
+            amp *= amp_mult;
         }
-        if (gate_left_ > 0 && --gate_left_ == 0) amp_mult_ = release_mult_;
-        if (glide_left_ > 0) {
-            base_hz_ *= glide_mult_;
-            if (--glide_left_ == 0) base_hz_ = target_hz_;
+        if (gate_left > 0 && --gate_left == 0) amp_mult = release_mult_;
+        if (glide_left > 0) {
+            base_hz *= glide_mult;
+            if (--glide_left == 0) base_hz = target_hz_;
         }
-        knock_hz_ *= knock_mult_;
-        phase_ += static_cast<uint32_t>(static_cast<float>(base_hz_ + knock_hz_) * hz_to_phase_);
-        const float body = sine_.At(phase_) + kSecondHarmonic * sine_.At(phase_ * 2u);
-        float x = body * amp_;
-        if (click_amp_ > dsp::kSilence) {
-            x += noise_.Next() * click_amp_;
-            click_amp_ *= click_mult_;
+        if (knock_hz > 1e-4) knock_hz *= knock_mult;  // stops before the denormal range
+        phase += static_cast<uint32_t>(static_cast<float>(base_hz + knock_hz) * hz_to_phase);
+        const float body = sine_.At(phase) + kSecondHarmonic * sine_.At(phase * 2u);
+        float x = body * amp;
+        if (click_amp > dsp::kSilence) {
+            x += noise.Next() * click_amp;
+            click_amp *= click_mult;
         }
-        const float y = low_pass_.Process(dsp::FastTanh(drive_ * x) * drive_norm_);
+        const float y = low_pass.Process(dsp::FastTanh(drive * x) * drive_norm);
         sample += kOutputGain * y;
-        if (attack_left_ == 0 && amp_ < dsp::kSilence && click_amp_ <= dsp::kSilence) {
+        if (attack_left == 0 && amp < dsp::kSilence && click_amp <= dsp::kSilence) {
             active_ = false;
-            amp_ = 0.0f;
-            click_amp_ = 0.0f;
+            amp = 0.0f;
+            click_amp = 0.0f;
             break;
         }
     }
+    amp_ = amp;
+    amp_mult_ = amp_mult;
+    attack_left_ = attack_left;
+    gate_left_ = gate_left;
+    glide_left_ = glide_left;
+    base_hz_ = base_hz;
+    knock_hz_ = knock_hz;
+    click_amp_ = click_amp;
+    phase_ = phase;
+    low_pass_ = low_pass;
+    noise_ = noise;
 }
 
 }  // namespace amapiano::synth

@@ -28,6 +28,7 @@ int Movement(const std::vector<int>& a, const std::vector<int>& b) {
 void Enumerate(const std::vector<int>& pcs, size_t index, int low, int high, std::vector<int>& current,
                std::vector<std::vector<int>>& out) {
     if (index == pcs.size()) {
+        if (current.empty()) return;
         std::vector<int> sorted = current;
         std::sort(sorted.begin(), sorted.end());
         if (sorted.back() - sorted.front() <= kMaxSpan) out.push_back(std::move(sorted));
