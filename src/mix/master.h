@@ -1,8 +1,11 @@
-// Mastering: loudness normalisation to a target (EBU R128 integrated loudness, via libebur128) and
+// Mastering: loudness normalisation to a target (EBU R128 integrated loudness) and
 // a true-peak limiter, applied in place to a whole stereo mix.
 //
 //   Result<MasterReport> report = MasterInPlace(mix, 44100.0, -14.0, -1.0);
 //   // report->integrated_lufs within +-0.5 of -14, report->true_peak_dbtp <= -1
+//
+// A fast BS.1770 meter over 32-frame chunks steers the gain search and the limiter; the loudness
+// reported at the end is measured by libebur128.
 #pragma once
 
 #include <span>
@@ -25,5 +28,9 @@ struct MasterReport final {
 // libebur128 cannot be initialised.
 Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double sample_rate_hz, double target_lufs,
                                    double ceiling_dbtp);
+
+// EBU R128 integrated loudness of interleaved stereo, measured by libebur128; -70 LUFS for silence.
+// Errors: kInternal when libebur128 cannot be initialised.
+Result<double> MeasureIntegratedLoudness(std::span<const float> interleaved_stereo, double sample_rate_hz);
 
 }  // namespace amapiano::mix

@@ -19,7 +19,7 @@ using compose::Instrument;
 
 // Process() works through its block in slices of this many frames, so callers may pass any
 // block size; all scratch memory is sized for one slice in the constructor.
-constexpr size_t kSliceFrames = 4096;
+constexpr size_t kSliceFrames = Mixer::kMaxBlockFrames;
 
 // Sidechain: envelope of max(|kick|, |log drum|) (raw instrument signals, whose peaks are about 1).
 constexpr double kDuckAttackS = 0.002;
@@ -65,6 +65,20 @@ struct Strip final {
     std::vector<Biquad> filters;
     std::vector<float> delay;  // width delay line
     size_t delay_index = 0;
+    std::vector<float> post;   // this block's mono signal after EQ and ducking (feeds the reverb send)
+};
+
+// Denormals to zero while filter and reverb tails decay; restores the caller's mode on scope exit.
+// Per thread (MXCSR is thread state), so every public entry point sets it.
+class FlushDenormals final {
+public:
+#if defined(__SSE__)
+    FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040); }
+    ~FlushDenormals() { _mm_setcsr(saved_); }
+
+private:
+    unsigned int saved_;
+#endif
 };
 
 }  // namespace
@@ -182,12 +196,12 @@ struct Mixer::Impl final {
     float bus_step = 0.0f;   // per-frame gain increment until the next update
 
     BusSettings bus_settings;
-    std::vector<float> work, duck, send, wet;
+    std::vector<std::span<const float>> in_slices, stem_slices;  // Process()'s per-slice views
+    std::vector<float> duck, send, wet;
 
     Impl(std::vector<Instrument> ch, const std::vector<ChannelSettings>& settings, double rate,
          const BusSettings& bus)
         : channels(std::move(ch)), sample_rate_hz(rate), reverb(rate, ReverbReturn()), bus_settings(bus) {
-        work.assign(kSliceFrames, 0.0f);
         duck.assign(kSliceFrames, 0.0f);
         send.assign(kSliceFrames, 0.0f);
         wet.assign(2 * kSliceFrames, 0.0f);
@@ -195,6 +209,8 @@ struct Mixer::Impl final {
         duck_release = OnePoleCoefficient(kDuckReleaseS, rate);
         bus_attack = OnePoleCoefficient(kBusAttackS, rate);
         bus_release = OnePoleCoefficient(kBusReleaseS, rate);
+        in_slices.resize(channels.size());
+        stem_slices.resize(channels.size());
         for (size_t i = 0; i < channels.size(); ++i) {
             const Instrument instrument = channels[i];
             if (instrument == Instrument::kKick || instrument == Instrument::kLogDrum) sidechain_sources.push_back(i);
@@ -221,6 +237,7 @@ struct Mixer::Impl final {
             strip.duck_floor = DbToGain(-s.duck_depth_db);
         }
         strip.send = static_cast<float>(std::clamp(s.reverb_send, 0.0, 1.0));
+        strip.post.assign(kSliceFrames, 0.0f);
         const double rate = sample_rate_hz;
         if (s.highpass_hz > 0.0) strip.filters.emplace_back(HighPass(rate, s.highpass_hz));
         if (s.lowpass_hz > 0.0) strip.filters.emplace_back(LowPass(rate, s.lowpass_hz));
@@ -253,49 +270,62 @@ struct Mixer::Impl final {
         duck_env = env;
     }
 
-    // Gain, EQ, ducking, send, pan/width and the bus sum. The EQ runs as one fused chain; the rest is
-    // one pass that writes the stem and accumulates the bus.
-    void ProcessStrip(Strip& strip, std::span<const float> input, std::span<float> stem, std::span<float> bus,
-                      size_t frames) {
-        float* w = work.data();
+    // Gain, EQ, ducking, pan/width: writes the channel's stem and keeps its mono signal for the send.
+    // Touches only this strip's state and the shared, read-only duck envelope.
+    void ProcessStrip(Strip& strip, std::span<const float> input, std::span<float> stem, size_t frames) const {
+        float* w = strip.post.data();
         const float gain = strip.gain;
         for (size_t i = 0; i < frames; ++i) w[i] = input[i] * gain;
         Biquad::ProcessChain(strip.filters, {w, frames});
         const float depth = strip.ducked ? 1.0f - strip.duck_floor : 0.0f;
         const float* d = duck.data();
-        float* snd = send.data();
-        const float send_gain = strip.send;
+        if (depth > 0.0f) {
+            for (size_t i = 0; i < frames; ++i) w[i] *= 1.0f - depth * d[i];
+        }
         const float pl = strip.pan_left, pr = strip.pan_right;
         float* st = stem.data();
-        float* b = bus.data();
         if (strip.side_gain > 0.0f) {
             const size_t size = strip.delay.size();
             float* delay = strip.delay.data();
             size_t index = strip.delay_index;
             for (size_t i = 0; i < frames; ++i) {
-                const float x = w[i] * (1.0f - depth * d[i]);
-                snd[i] += x * send_gain;
+                const float x = w[i];
                 const float side = delay[index] * strip.side_gain;
                 delay[index] = x;
                 if (++index == size) index = 0;
-                const float l = x * pl + side, r = x * pr - side;
-                st[2 * i] = l;
-                st[2 * i + 1] = r;
-                b[2 * i] += l;
-                b[2 * i + 1] += r;
+                st[2 * i] = x * pl + side;
+                st[2 * i + 1] = x * pr - side;
             }
             strip.delay_index = index;
         } else {
             for (size_t i = 0; i < frames; ++i) {
-                const float x = w[i] * (1.0f - depth * d[i]);
-                snd[i] += x * send_gain;
-                const float l = x * pl, r = x * pr;
-                st[2 * i] = l;
-                st[2 * i + 1] = r;
-                b[2 * i] += l;
-                b[2 * i + 1] += r;
+                st[2 * i] = w[i] * pl;
+                st[2 * i + 1] = w[i] * pr;
             }
         }
+    }
+
+    // Bus = sum of the stems in channel order (so the result does not depend on which thread
+    // processed which channel), plus the reverb return of the summed sends, then bus compression.
+    void SumBus(std::span<const std::span<const float>> stems, std::span<float> bus, size_t frames) {
+        std::fill_n(bus.begin(), 2 * frames, 0.0f);
+        std::fill_n(send.begin(), frames, 0.0f);
+        float* b = bus.data();
+        float* snd = send.data();
+        for (size_t c = 0; c < strips.size(); ++c) {
+            const float* st = stems[c].data();
+            for (size_t i = 0; i < 2 * frames; ++i) b[i] += st[i];
+            const float send_gain = strips[c].send;
+            if (send_gain <= 0.0f) continue;
+            const float* w = strips[c].post.data();
+            for (size_t i = 0; i < frames; ++i) snd[i] += w[i] * send_gain;
+        }
+        if (bus_settings.reverb) {
+            std::span<float> wet_slice(wet.data(), 2 * frames);
+            reverb.Process({send.data(), frames}, wet_slice);
+            for (size_t i = 0; i < 2 * frames; ++i) b[i] += wet_slice[i];
+        }
+        if (bus_settings.compression) CompressBus(bus, frames);
     }
 
     void CompressBus(std::span<float> bus, size_t frames) {
@@ -364,32 +394,37 @@ void Mixer::Process(std::span<const std::span<const float>> inputs, std::span<co
     assert(inputs.size() == channel_count && stems.size() == channel_count);
     if (inputs.size() < channel_count || stems.size() < channel_count) return;  // misuse; never throw here
     const size_t frames = bus.size() / 2;
-#if defined(__SSE__)
-    // Flush denormals to zero while the reverb tail and filter states decay (restored on exit).
-    const unsigned int saved_csr = _mm_getcsr();
-    _mm_setcsr(saved_csr | 0x8040);
-#endif
+    std::vector<std::span<const float>>& in_slices = impl.in_slices;
+    std::vector<std::span<const float>>& stem_slices = impl.stem_slices;
     for (size_t offset = 0; offset < frames; offset += kSliceFrames) {
         const size_t n = std::min(kSliceFrames, frames - offset);
-        std::span<float> bus_slice = bus.subspan(2 * offset, 2 * n);
-        std::fill(bus_slice.begin(), bus_slice.end(), 0.0f);
-        std::fill_n(impl.send.begin(), n, 0.0f);
-        impl.ComputeDuck(inputs, offset, n);
         for (size_t c = 0; c < channel_count; ++c) {
             assert(inputs[c].size() >= frames && stems[c].size() >= 2 * frames);
-            impl.ProcessStrip(impl.strips[c], inputs[c].subspan(offset, n), stems[c].subspan(2 * offset, 2 * n),
-                              bus_slice, n);
+            in_slices[c] = inputs[c].subspan(offset, n);
+            stem_slices[c] = stems[c].subspan(2 * offset, 2 * n);
         }
-        if (impl.bus_settings.reverb) {
-            std::span<float> wet(impl.wet.data(), 2 * n);
-            impl.reverb.Process({impl.send.data(), n}, wet);
-            for (size_t i = 0; i < 2 * n; ++i) bus_slice[i] += wet[i];
-        }
-        if (impl.bus_settings.compression) impl.CompressBus(bus_slice, n);
+        BeginBlock(in_slices);
+        for (size_t c = 0; c < channel_count; ++c) ProcessChannel(c, in_slices[c], stems[c].subspan(2 * offset, 2 * n));
+        FinishBlock(stem_slices, bus.subspan(2 * offset, 2 * n));
     }
-#if defined(__SSE__)
-    _mm_setcsr(saved_csr);
-#endif
+}
+
+void Mixer::BeginBlock(std::span<const std::span<const float>> inputs) {
+    assert(!inputs.empty() && inputs[0].size() <= kMaxBlockFrames);
+    FlushDenormals flush;
+    impl_->ComputeDuck(inputs, 0, inputs.empty() ? 0 : inputs[0].size());
+}
+
+void Mixer::ProcessChannel(size_t channel, std::span<const float> input, std::span<float> stem) {
+    assert(channel < impl_->strips.size() && input.size() <= kMaxBlockFrames && stem.size() >= 2 * input.size());
+    FlushDenormals flush;
+    impl_->ProcessStrip(impl_->strips[channel], input, stem, input.size());
+}
+
+void Mixer::FinishBlock(std::span<const std::span<const float>> stems, std::span<float> bus) {
+    assert(stems.size() == impl_->strips.size() && bus.size() <= 2 * kMaxBlockFrames);
+    FlushDenormals flush;
+    impl_->SumBus(stems, bus, bus.size() / 2);
 #ifndef NDEBUG
     for (float v : bus) assert(std::isfinite(v));
 #endif

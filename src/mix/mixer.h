@@ -8,7 +8,8 @@
 //   Mixer mixer({Instrument::kKick, Instrument::kKeys}, 44100.0, score.sound);
 //   mixer.Process(inputs, stems, bus);   // per block
 //
-// Thread: one thread at a time; Process() does not allocate, lock, log or throw.
+// Thread: one thread at a time, except ProcessChannel as described below; no call allocates, locks,
+// logs or throws.
 #pragma once
 
 #include <memory>
@@ -67,6 +68,9 @@ public:
 
     const std::vector<compose::Instrument>& channels() const;
 
+    // Largest block the three-phase API below accepts (Process() takes any size).
+    static constexpr size_t kMaxBlockFrames = 4096;
+
     // One block of `frames` frames. inputs[i] is channel i's mono signal (frames samples);
     // stems[i] receives channel i's processed stereo stem, interleaved (2 * frames samples);
     // bus receives the stereo mix of all channels plus reverb, after bus compression (2 * frames).
@@ -74,6 +78,15 @@ public:
     // 4096 frames, so there is no maximum). Kick and log-drum channels feed the ducking sidechain.
     void Process(std::span<const std::span<const float>> inputs, std::span<const std::span<float>> stems,
                  std::span<float> bus);
+
+    // The same work as Process(), in three phases, for callers that spread channels over threads.
+    // Per block of at most kMaxBlockFrames: BeginBlock (sidechain from all inputs), then
+    // ProcessChannel for every channel — concurrently from different threads is allowed, one call
+    // per channel — then FinishBlock (sum in channel order, reverb, bus compression). The result is
+    // bit-identical to Process() whatever the thread assignment.
+    void BeginBlock(std::span<const std::span<const float>> inputs);
+    void ProcessChannel(size_t channel, std::span<const float> input, std::span<float> stem);
+    void FinishBlock(std::span<const std::span<const float>> stems, std::span<float> bus);
 
 private:
     struct Impl;

@@ -9,7 +9,9 @@
 #include "audio/atomic_file.h"
 #include "audio/audio_file_writer.h"
 #include "mix/mixer.h"
+#include "core/worker_team.h"
 #include "pipeline/midi_export.h"
+#include "pipeline/stem_streamer.h"
 #include "synth/track_renderer.h"
 
 namespace amapiano::pipeline {
@@ -132,9 +134,10 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
         instruments.push_back(track.instrument);
     }
     mix::Mixer mixer(instruments, kSampleRateHz, score.sound);
+    const size_t track_count = renderers.size();
 
-    // Stem files stream block by block.
-    std::vector<std::unique_ptr<audio::AudioFileWriter>> stem_writers;
+    // Stem files stream block by block from a background thread.
+    std::unique_ptr<StemStreamer> streamer;
     if (outputs.stems_dir) {
         std::error_code ec;
         if (!fs::exists(*outputs.stems_dir, ec)) {
@@ -145,54 +148,64 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
             rollback.SetCreatedDirectory(*outputs.stems_dir);
         }
         const audio::AudioFormat stem_format = StemFormat(mix_format, outputs.wav_bit_depth);
+        std::vector<std::unique_ptr<audio::AudioFileWriter>> writers;
         for (compose::Instrument instrument : instruments) {
             const fs::path path =
                 *outputs.stems_dir / (std::string(compose::InstrumentName(instrument)) +
                                       std::string(StemExtension(stem_format)));
             auto writer = audio::AudioFileWriter::Open(path, stem_format, kSampleRateHz, kChannels);
             if (!writer) return writer.error();
-            stem_writers.push_back(std::move(*writer));
+            writers.push_back(std::move(*writer));
             report.files.push_back({"stem", std::string(compose::InstrumentName(instrument)), path,
                                     std::string(audio::AudioFormatName(stem_format))});
         }
+        streamer = std::make_unique<StemStreamer>(std::move(writers), kBlockFrames);
     }
 
-    const size_t track_count = renderers.size();
+    // Per block: every track's synthesiser in parallel, the sidechain, every channel strip in
+    // parallel, then the bus in channel order. Each task writes only its own buffers, so the result
+    // is the same whichever thread runs which track.
+    WorkerTeam team(outputs.threads > 0 ? static_cast<size_t>(outputs.threads) : WorkerTeam::DefaultSize());
     std::vector<std::vector<float>> mono(track_count, std::vector<float>(kBlockFrames));
-    std::vector<std::vector<float>> stems(track_count, std::vector<float>(kBlockFrames * kChannels));
+    std::vector<std::vector<float>> local_stems(streamer ? 0 : track_count, std::vector<float>(kBlockFrames * kChannels));
+    std::vector<std::span<float>> local_stem_spans(local_stems.begin(), local_stems.end());
     std::vector<std::span<const float>> inputs(track_count);
-    std::vector<std::span<float>> stem_spans(track_count);
+    std::vector<std::span<const float>> stems_in(track_count);
     std::vector<float> mix_buffer(static_cast<size_t>(frames) * kChannels, 0.0f);
     std::vector<float> bus(kBlockFrames * kChannels);
 
     for (int64_t block_start = 0; block_start < total_frames; block_start += kBlockFrames) {
         const size_t n = static_cast<size_t>(std::min<int64_t>(kBlockFrames, total_frames - block_start));
         Clock::time_point t = Clock::now();
-        for (size_t i = 0; i < track_count; ++i) {
-            renderers[i]->Render(std::span<float>(mono[i].data(), n));
-            inputs[i] = std::span<const float>(mono[i].data(), n);
-            stem_spans[i] = std::span<float>(stems[i].data(), n * kChannels);
-        }
+        team.Run(track_count, [&](size_t i) { renderers[i]->Render(std::span<float>(mono[i].data(), n)); });
+        for (size_t i = 0; i < track_count; ++i) inputs[i] = std::span<const float>(mono[i].data(), n);
         report.timings.synth_s += SecondsSince(t);
+
         t = Clock::now();
-        mixer.Process(inputs, stem_spans, std::span<float>(bus.data(), n * kChannels));
+        const std::span<const std::span<float>> stem_out =
+            streamer ? streamer->Acquire() : std::span<const std::span<float>>(local_stem_spans);
+        report.timings.encode_s += SecondsSince(t);  // waiting for the stem writer, if it falls behind
+        t = Clock::now();
+        mixer.BeginBlock(inputs);
+        team.Run(track_count, [&](size_t i) { mixer.ProcessChannel(i, inputs[i], stem_out[i].first(n * kChannels)); });
+        for (size_t i = 0; i < track_count; ++i) stems_in[i] = stem_out[i].first(n * kChannels);
+        mixer.FinishBlock(stems_in, std::span<float>(bus.data(), n * kChannels));
         report.timings.mix_s += SecondsSince(t);
 
         // Deliver the part of this block at or after skip_frames.
         const int64_t block_end = block_start + static_cast<int64_t>(n);
-        if (block_end <= skip_frames) continue;
+        if (block_end <= skip_frames) {
+            if (streamer) streamer->Submit(0, 0);
+            continue;
+        }
         const size_t offset = static_cast<size_t>(std::max<int64_t>(0, skip_frames - block_start));
         const size_t out_frame = static_cast<size_t>(block_start + static_cast<int64_t>(offset) - skip_frames);
         std::copy(bus.begin() + static_cast<std::ptrdiff_t>(offset * kChannels),
                   bus.begin() + static_cast<std::ptrdiff_t>(n * kChannels),
                   mix_buffer.begin() + static_cast<std::ptrdiff_t>(out_frame * kChannels));
-        t = Clock::now();
-        for (size_t i = 0; i < stem_writers.size(); ++i) {
-            const std::span<const float> part(stems[i].data() + offset * kChannels, (n - offset) * kChannels);
-            if (Status s = stem_writers[i]->Write(part); !s) return s.error();
-        }
-        report.timings.encode_s += SecondsSince(t);
+        if (streamer) streamer->Submit(offset, n - offset);
     }
+    if (streamer) streamer->Close();  // stems finish writing and flush while the mix is mastered
 
     Clock::time_point t = Clock::now();
     auto mastered = mix::MasterInPlace(mix_buffer, kSampleRateHz, score.spec.loudness_target_lufs,
@@ -211,13 +224,20 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
             return s.error();
         }
     }
+    if (Status s = (*mix_writer)->Finish(); !s) return s.error();
+    if (streamer) {
+        if (Status s = streamer->Finish(); !s) return s.error();
+        report.timings.background_encode_s = streamer->busy_s();
+    }
     std::vector<uint8_t> midi_bytes;
     if (outputs.midi_path) midi_bytes = audio::EncodeMidi(ScoreToMidi(score));
 
-    // Everything is encoded; now make it visible, all or nothing.
-    for (auto& writer : stem_writers) {
-        if (Status s = writer->Commit(); !s) return s.error();
-        rollback.AddCommitted(writer->path());
+    // Everything is encoded and on disk; now make it visible, all or nothing.
+    if (streamer) {
+        for (auto& writer : streamer->writers()) {
+            if (Status s = writer->Commit(); !s) return s.error();
+            rollback.AddCommitted(writer->path());
+        }
     }
     if (Status s = (*mix_writer)->Commit(); !s) return s.error();
     rollback.AddCommitted(outputs.mix_path);

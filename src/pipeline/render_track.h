@@ -30,6 +30,7 @@ struct RenderOutputs final {
     std::optional<std::filesystem::path> midi_path;
     std::optional<std::filesystem::path> stems_dir;  // one file per instrument; created if missing
     int wav_bit_depth = 24;                        // 16 or 24
+    int threads = 0;                               // 0 = one per hardware thread; output is the same for any count
 };
 
 struct WrittenFile final {
@@ -43,7 +44,8 @@ struct RenderTimings final {
     double synth_s = 0.0;    // instrument DSP
     double mix_s = 0.0;      // channel strips, reverb, bus
     double master_s = 0.0;   // loudness normalisation and limiting
-    double encode_s = 0.0;   // audio/MIDI encoding and file I/O
+    double encode_s = 0.0;   // audio/MIDI encoding and file I/O on the calling thread
+    double background_encode_s = 0.0;  // stem encoding and I/O on the background thread (overlapped)
     double total_s = 0.0;
 };
 

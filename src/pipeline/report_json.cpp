@@ -86,7 +86,8 @@ nlohmann::json GenerationJson(const compose::Score& score, const prompt::PromptR
           {"synth", Round(report.timings.synth_s, 4)},
           {"mix", Round(report.timings.mix_s, 4)},
           {"master", Round(report.timings.master_s, 4)},
-          {"encode", Round(report.timings.encode_s, 4)}}},
+          {"encode", Round(report.timings.encode_s, 4)},
+          {"stems_background", Round(report.timings.background_encode_s, 4)}}},
     };
 }
 

@@ -319,59 +319,152 @@ void DrumVoices::NoteOn(const compose::NoteEvent& event, int64_t duration_frames
     }
 }
 
+// The voice is rendered in chunks that end where its per-voice decisions happen (every 32 frames of
+// its age, and at the end of a gate), so each layer can run as a tight loop of its own into a small
+// scratch buffer. Within a chunk nothing couples the layers, so the arithmetic per frame, and its
+// order, is exactly that of a frame-by-frame loop: output does not depend on where blocks split.
 void DrumVoices::ProcessVoice(Voice& voice, std::span<float> out) {
     // A local copy: stores to `out` could otherwise alias the voice's floats and force reloads.
     Voice v = voice;
     const float noise_tail_mult = v.noise_mult;
-    for (float& sample : out) {
-        float sum = 0.0f;
+    const float hz_to_phase = hz_to_phase_;
+    const dsp::SineTable& sine = sine_;
+    std::array<float, kLevelCheckMask + 1> sum;
+    float* dst = out.data();
+    size_t left = out.size();
+    while (left > 0) {
+        size_t n = std::min<size_t>(left, static_cast<size_t>(kLevelCheckMask + 1 - (v.age & kLevelCheckMask)));
+        const bool gate_running = v.gated && v.gate_left > 0;
+        if (gate_running) n = std::min<size_t>(n, static_cast<size_t>(v.gate_left));
+        std::fill_n(sum.begin(), n, 0.0f);
+
         for (int i = 0; i < v.tone_count; ++i) {
             Tone& t = v.tones[static_cast<size_t>(i)];
-            t.sweep_hz *= t.sweep_mult;
-            t.phase += static_cast<uint32_t>(static_cast<float>(t.base_hz + t.sweep_hz) * hz_to_phase_);
-            float s = sine_.At(t.phase);
-            if (t.square) s = std::clamp(2.5f * s, -1.0f, 1.0f);
-            if (t.am_inc != 0) {
-                t.am_phase += t.am_inc;
-                s *= 1.0f - t.am_depth * (0.5f + 0.5f * sine_.At(t.am_phase));
-            }
-            sum += s * t.level;
-            t.level *= t.mult;
-        }
-        if (v.has_noise) {
-            if (v.bursts_left > 0 && --v.next_burst_in == 0) {
-                v.noise_env = v.noise_level;
-                v.next_burst_in = v.burst_spacing;
-                if (--v.bursts_left == 0) v.burst_mult = noise_tail_mult;
-            }
-            if (v.noise_attack_left > 0) {
-                v.noise_env += v.noise_attack_step;
-                --v.noise_attack_left;
-            } else {
-                v.noise_env *= v.burst_mult;
-            }
-            float src = v.noise.Next();
-            if (v.metal_mix > 0.0f) {
-                float metal = 0.0f;
-                for (size_t i = 0; i < kMetalOscillators; ++i) {
-                    v.metal_phase[i] += v.metal_inc[i];
-                    metal += (v.metal_phase[i] >> 31) != 0u ? -1.0f : 1.0f;
+            if (t.level == 0.0f && t.mult == 0.0f) continue;  // retired: adds exact zeros
+            if (t.sweep_hz == 0.0 && !t.square && t.am_inc == 0) {
+                const uint32_t inc = static_cast<uint32_t>(static_cast<float>(t.base_hz) * hz_to_phase);
+                uint32_t phase = t.phase;
+                float level = t.level;
+                const float mult = t.mult;
+                for (size_t k = 0; k < n; ++k) {
+                    phase += inc;
+                    sum[k] += sine.At(phase) * level;
+                    level *= mult;
                 }
-                src += v.metal_mix * (metal * (1.0f / kMetalOscillators) - src);
+                t.phase = phase;
+                t.level = level;
+                continue;
             }
-            sum += v.filter.Process(src) * v.noise_env;
+            for (size_t k = 0; k < n; ++k) {
+                t.sweep_hz *= t.sweep_mult;
+                t.phase += static_cast<uint32_t>(static_cast<float>(t.base_hz + t.sweep_hz) * hz_to_phase);
+                float s = sine.At(t.phase);
+                if (t.square) s = std::clamp(2.5f * s, -1.0f, 1.0f);
+                if (t.am_inc != 0) {
+                    t.am_phase += t.am_inc;
+                    s *= 1.0f - t.am_depth * (0.5f + 0.5f * sine.At(t.am_phase));
+                }
+                sum[k] += s * t.level;
+                t.level *= t.mult;
+            }
         }
-        if (v.gated && v.gate_left > 0 && --v.gate_left == 0) {
-            for (Tone& t : v.tones) t.mult = v.release_mult;
-            v.burst_mult = v.release_mult;
-            v.bursts_left = 0;
+
+        if (v.has_noise) {
+            dsp::Biquad filter = v.filter;
+            dsp::Noise noise = v.noise;
+            float env = v.noise_env;
+            if (v.bursts_left == 0 && v.noise_attack_left == 0) {
+                const float mult = v.burst_mult;
+                if (v.metal_mix > 0.0f) {
+                    std::array<uint32_t, kMetalOscillators> phase = v.metal_phase;
+                    const std::array<uint32_t, kMetalOscillators> inc = v.metal_inc;
+                    const float mix = v.metal_mix;
+                    for (size_t k = 0; k < n; ++k) {
+                        env *= mult;
+                        float src = noise.Next();
+                        float metal = 0.0f;
+                        for (size_t i = 0; i < kMetalOscillators; ++i) {
+                            phase[i] += inc[i];
+                            metal += (phase[i] >> 31) != 0u ? -1.0f : 1.0f;
+                        }
+                        src += mix * (metal * (1.0f / kMetalOscillators) - src);
+                        sum[k] += filter.Process(src) * env;
+                    }
+                    v.metal_phase = phase;
+                } else {
+                    for (size_t k = 0; k < n; ++k) {
+                        env *= mult;
+                        sum[k] += filter.Process(noise.Next()) * env;
+                    }
+                }
+            } else {
+                for (size_t k = 0; k < n; ++k) {
+                    if (v.bursts_left > 0 && --v.next_burst_in == 0) {
+                        env = v.noise_level;
+                        v.next_burst_in = v.burst_spacing;
+                        if (--v.bursts_left == 0) v.burst_mult = noise_tail_mult;
+                    }
+                    if (v.noise_attack_left > 0) {
+                        env += v.noise_attack_step;
+                        --v.noise_attack_left;
+                    } else {
+                        env *= v.burst_mult;
+                    }
+                    float src = noise.Next();
+                    if (v.metal_mix > 0.0f) {
+                        float metal = 0.0f;
+                        for (size_t i = 0; i < kMetalOscillators; ++i) {
+                            v.metal_phase[i] += v.metal_inc[i];
+                            metal += (v.metal_phase[i] >> 31) != 0u ? -1.0f : 1.0f;
+                        }
+                        src += v.metal_mix * (metal * (1.0f / kMetalOscillators) - src);
+                    }
+                    sum[k] += filter.Process(src) * env;
+                }
+            }
+            v.filter = filter;
+            v.noise = noise;
+            v.noise_env = env;
         }
-        if (v.declick < 1.0f) v.declick = std::min(1.0f, v.declick + v.declick_step);
-        float y = sum * v.gain * v.declick * v.choke;
-        v.choke *= v.choke_mult;
-        if (v.drive > 1.0f) y = dsp::FastTanh(v.drive * y) * v.drive_norm;
-        sample += y;
-        ++v.age;
+
+        // Gain, de-click fade-in, choke and the soft clipper.
+        {
+            float declick = v.declick;
+            float choke = v.choke;
+            const float declick_step = v.declick_step;
+            const float choke_mult = v.choke_mult;
+            const float gain = v.gain;
+            const float drive = v.drive;
+            const float drive_norm = v.drive_norm;
+            if (drive > 1.0f) {
+                for (size_t k = 0; k < n; ++k) {
+                    if (declick < 1.0f) declick = std::min(1.0f, declick + declick_step);
+                    const float y = sum[k] * gain * declick * choke;
+                    choke *= choke_mult;
+                    dst[k] += dsp::FastTanh(drive * y) * drive_norm;
+                }
+            } else {
+                for (size_t k = 0; k < n; ++k) {
+                    if (declick < 1.0f) declick = std::min(1.0f, declick + declick_step);
+                    dst[k] += sum[k] * gain * declick * choke;
+                    choke *= choke_mult;
+                }
+            }
+            v.declick = declick;
+            v.choke = choke;
+        }
+
+        if (gate_running) {
+            v.gate_left -= static_cast<int64_t>(n);
+            if (v.gate_left == 0) {
+                for (Tone& t : v.tones) t.mult = v.release_mult;
+                v.burst_mult = v.release_mult;
+                v.bursts_left = 0;
+            }
+        }
+        dst += n;
+        left -= n;
+        v.age += static_cast<int64_t>(n);
         if ((v.age & kLevelCheckMask) == 0) {
             // Retire finished layers: saves work and keeps decaying values out of the (very slow)
             // denormal range.

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 
 #include "cli/exit_codes.h"
 #include "support/temp_dir.h"
@@ -39,6 +40,8 @@ struct BadFlagCase {
     void (*apply)(GenerateFlags&);
     const char* message_part;
 };
+
+std::ostream& operator<<(std::ostream& out, const BadFlagCase& c) { return out << c.name; }
 
 class BadFlags : public ::testing::TestWithParam<BadFlagCase> {};
 
@@ -143,6 +146,8 @@ struct BadRun {
     int exit_code;
     const char* message_part;
 };
+
+std::ostream& operator<<(std::ostream& out, const BadRun& r) { return out << r.name; }
 
 class GenerateBinaryBadInput : public GenerateBinary, public ::testing::WithParamInterface<BadRun> {};
 

@@ -71,6 +71,18 @@ TEST(RenderTrack, SameSpecAndSeedGiveByteIdenticalFiles) {
     EXPECT_GT(ReadBytes(dir / "a.wav").size(), 100000u);
 }
 
+TEST(RenderTrack, ThreadCountDoesNotChangeTheOutput) {
+    TempDir dir;
+    const compose::Score score = ComposeOrDie(ShortSpec(Subgenre::kSgija, 8));
+    for (int threads : {1, 3}) {
+        RenderOutputs outputs{dir / ("t" + std::to_string(threads) + ".wav"), std::nullopt,
+                              dir / ("stems" + std::to_string(threads)), 24, threads};
+        ASSERT_TRUE(RenderTrack(score, outputs).ok());
+    }
+    EXPECT_EQ(ReadBytes(dir / "t1.wav"), ReadBytes(dir / "t3.wav"));
+    EXPECT_EQ(ReadBytes(dir / "stems1/keys.wav"), ReadBytes(dir / "stems3/keys.wav"));
+}
+
 TEST(RenderTrack, DifferentSeedsGiveDifferentAudio) {
     TempDir dir;
     ASSERT_TRUE(RenderTrack(ComposeOrDie(ShortSpec(Subgenre::kClassic, 1)), {dir / "1.wav"}).ok());
