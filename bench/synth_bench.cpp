@@ -4,6 +4,7 @@
 //
 //   synth_bench                      # best of 5 runs
 //   synth_bench --runs=9
+//   synth_bench --only=pad           # one instrument
 //   synth_bench --dump=DIR           # also write every rendered track as raw float32 (DIR/<genre>_<inst>.f32)
 //   synth_bench --compare=DIR        # also compare every track with a earlier --dump: peak error, SNR
 //
@@ -108,9 +109,10 @@ BENCHMARK(BM_SynthAllTracks)->DenseRange(0, 3)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
     int runs = 5;
-    std::string dump_dir, compare_dir;
+    std::string dump_dir, compare_dir, only;
     for (int i = 1; i < argc; ++i) {
         if (std::strncmp(argv[i], "--runs=", 7) == 0) runs = std::max(1, std::atoi(argv[i] + 7));
+        if (std::strncmp(argv[i], "--only=", 7) == 0) only = argv[i] + 7;
         if (std::strncmp(argv[i], "--dump=", 7) == 0) dump_dir = argv[i] + 7;
         if (std::strncmp(argv[i], "--compare=", 10) == 0) compare_dir = argv[i] + 10;
         if (std::strncmp(argv[i], "--benchmark", 11) == 0) {
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
                     static_cast<double>(frames) / kSampleRateHz, kSampleRateHz, runs);
         double total_ms = 0.0;
         for (const auto& track : score.tracks) {
+            if (!only.empty() && only != amapiano::compose::InstrumentName(track.instrument)) continue;
             double best_ms = 1e30;
             std::vector<float> out;
             for (int r = 0; r < runs; ++r) {

@@ -124,6 +124,13 @@ Result<GenerationRequest> BuildGenerationRequest(const GenerateFlags& flags) {
         return Error::InvalidArgument("--bit-depth must be 16 or 24, not '" + flags.bit_depth + "'");
     }
     request.outputs.wav_bit_depth = flags.bit_depth == "16" ? 16 : 24;
+    if (flags.threads) {
+        auto threads = ParseUnsigned(*flags.threads);
+        if (!threads || *threads < 1 || *threads > 64) {
+            return RangeError("--threads", "a thread count", 1, 64, *flags.threads);
+        }
+        request.outputs.threads = static_cast<int>(*threads);
+    }
     return request;
 }
 
@@ -142,6 +149,7 @@ CLI::App* AddGenerateCommand(CLI::App& app, GenerateFlags& flags) {
     cmd->add_option("--midi", flags.midi, "Also write a Standard MIDI File (.mid)");
     cmd->add_option("--stems", flags.stems, "Also write one audio file per instrument into this directory");
     cmd->add_option("--bit-depth", flags.bit_depth, "WAV bit depth, 16 or 24 (default 24)");
+    cmd->add_option("--threads", flags.threads, "Threads for rendering (default: all cores; output is identical)");
     cmd->add_flag("--json", flags.json, "Print one JSON object describing the result");
     return cmd;
 }

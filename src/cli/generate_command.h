@@ -2,7 +2,7 @@
 //
 //   amapiano generate [--prompt TEXT] [--subgenre classic|private-school|bacardi|sgija]
 //                     [--bpm N] [--key KEY] [--bars N | --seconds S] [--seed N] [--swing PERCENT]
-//                     [--loop log-drum|piano|drums|bass|full] [--bit-depth 16|24]
+//                     [--loop log-drum|piano|drums|bass|full] [--bit-depth 16|24] [--threads N]
 //                     -o OUT.{wav,flac,ogg,mp3} [--midi OUT.mid] [--stems DIR] [--json]
 #pragma once
 
@@ -33,6 +33,7 @@ struct GenerateFlags final {
     std::optional<std::string> midi;
     std::optional<std::string> stems;
     std::string bit_depth = "24";
+    std::optional<std::string> threads;
     bool json = false;
 };
 

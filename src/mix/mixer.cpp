@@ -89,6 +89,8 @@ PanGains ConstantPowerPan(double pan) {
 }
 
 ChannelSettings DefaultChannelSettings(Instrument instrument, const compose::SoundDesign& sound) {
+    // Shaker, clap, hats and rim need no high-pass here: their voices are band-limited at the
+    // source (band-passed or high-passed noise, resonant clicks), and every filter costs render time.
     ChannelSettings s;
     switch (instrument) {
         case Instrument::kLogDrum:
@@ -112,27 +114,23 @@ ChannelSettings DefaultChannelSettings(Instrument instrument, const compose::Sou
         case Instrument::kShaker:
             s.gain_db = -17.0;
             s.pan = 0.25;
-            s.highpass_hz = 400.0;
             s.width = 0.3;
             s.reverb_send = 0.08;
             break;
         case Instrument::kClap:
             s.gain_db = -11.0;
-            s.highpass_hz = 180.0;
             s.reverb_send = 0.28;
             s.width = 0.2;
             break;
         case Instrument::kHats:
             s.gain_db = -18.0;
             s.pan = -0.25;
-            s.highpass_hz = 350.0;
             s.width = 0.2;
             s.reverb_send = 0.05;
             break;
         case Instrument::kRim:
             s.gain_db = -15.0;
             s.pan = 0.3;
-            s.highpass_hz = 200.0;
             s.reverb_send = 0.12;
             break;
         case Instrument::kPerc:

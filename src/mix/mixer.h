@@ -69,7 +69,7 @@ public:
     const std::vector<compose::Instrument>& channels() const;
 
     // Largest block the three-phase API below accepts (Process() takes any size).
-    static constexpr size_t kMaxBlockFrames = 4096;
+    static constexpr size_t kMaxBlockFrames = 32768;
 
     // One block of `frames` frames. inputs[i] is channel i's mono signal (frames samples);
     // stems[i] receives channel i's processed stereo stem, interleaved (2 * frames samples);

@@ -26,9 +26,9 @@ namespace amapiano::pipeline {
 inline constexpr int kSampleRateHz = 44100;
 
 struct RenderOutputs final {
-    std::filesystem::path mix_path;                // .wav, .flac, .ogg or .mp3
-    std::optional<std::filesystem::path> midi_path;
-    std::optional<std::filesystem::path> stems_dir;  // one file per instrument; created if missing
+    std::filesystem::path mix_path = {};           // .wav, .flac, .ogg or .mp3
+    std::optional<std::filesystem::path> midi_path = std::nullopt;
+    std::optional<std::filesystem::path> stems_dir = std::nullopt;  // one file per instrument; created if missing
     int wav_bit_depth = 24;                        // 16 or 24
     int threads = 0;                               // 0 = one per hardware thread; output is the same for any count
 };
