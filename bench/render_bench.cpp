@@ -46,8 +46,8 @@ void BM_RenderThreeMinuteTrack(benchmark::State& state) {
             state.SkipWithError(score.error().message.c_str());
             return;
         }
-        auto report = amapiano::pipeline::RenderTrack(
-            *score, {dir / "mix.wav", dir / "mix.mid", dir / "stems", 24});
+        auto report =
+            amapiano::pipeline::RenderTrack(*score, {dir / "mix.wav", dir / "mix.mid", dir / "stems", 24});
         if (!report) {
             state.SkipWithError(report.error().message.c_str());
             return;
@@ -60,13 +60,14 @@ void BM_RenderThreeMinuteTrack(benchmark::State& state) {
     state.counters["realtime_x"] = last.duration_s / total_s;
     state.counters["peak_rss_mb"] = PeakRssMb();
     std::printf(
-        "\n%s: %.1f s of audio in %.3f s = %.0fx real time | compose %.3f, synth %.3f, mix %.3f, master %.3f, "
+        "\n%s: %.1f s of audio in %.3f s = %.0fx real time | compose %.3f, synth %.3f, mix %.3f, master "
+        "%.3f, "
         "encode %.3f s | %zu files | peak RSS %.0f MB\n"
         "peer: MusicGen/Stable Audio (neural, GPU): slower than real time, 30-47 s per clip (published; not "
         "runnable here)\n",
-        amapiano::compose::SubgenreName(spec.subgenre).data(), last.duration_s, total_s, last.duration_s / total_s,
-        compose_s, last.timings.synth_s, last.timings.mix_s, last.timings.master_s, last.timings.encode_s,
-        last.files.size(), PeakRssMb());
+        amapiano::compose::SubgenreName(spec.subgenre).data(), last.duration_s, total_s,
+        last.duration_s / total_s, compose_s, last.timings.synth_s, last.timings.mix_s, last.timings.master_s,
+        last.timings.encode_s, last.files.size(), PeakRssMb());
     fs::remove_all(dir);
 }
 

@@ -5,17 +5,18 @@
 //   synth_bench                      # best of 5 runs
 //   synth_bench --runs=9
 //   synth_bench --only=pad           # one instrument
-//   synth_bench --dump=DIR           # also write every rendered track as raw float32 (DIR/<genre>_<inst>.f32)
-//   synth_bench --compare=DIR        # also compare every track with a earlier --dump: peak error, SNR
+//   synth_bench --dump=DIR           # also write every rendered track as raw float32
+//   (DIR/<genre>_<inst>.f32) synth_bench --compare=DIR        # also compare every track with a earlier
+//   --dump: peak error, SNR
 //
 // Also registers BM_SynthAllTracks (Google Benchmark) when run with --benchmark_filter=...
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -76,7 +77,8 @@ std::string FileName(const std::string& dir, Subgenre subgenre, amapiano::compos
 void Compare(const std::vector<float>& out, const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::vector<float> ref(out.size());
-    if (!in.read(reinterpret_cast<char*>(ref.data()), static_cast<std::streamsize>(ref.size() * sizeof(float)))) {
+    if (!in.read(reinterpret_cast<char*>(ref.data()),
+                 static_cast<std::streamsize>(ref.size() * sizeof(float)))) {
         std::printf("  (no reference)");
         return;
     }

@@ -125,7 +125,8 @@ Result<AudioFormat> AudioFormatForPath(const std::filesystem::path& path, int wa
     if (extension == ".wav") {
         if (wav_bit_depth == 16) return AudioFormat::kWav16;
         if (wav_bit_depth == 24) return AudioFormat::kWav24;
-        return Error::Unsupported("unsupported WAV bit depth " + std::to_string(wav_bit_depth) + "; use 16 or 24");
+        return Error::Unsupported("unsupported WAV bit depth " + std::to_string(wav_bit_depth) +
+                                  "; use 16 or 24");
     }
     if (extension == ".flac") return AudioFormat::kFlac;
     if (extension == ".ogg") return AudioFormat::kOgg;
@@ -157,8 +158,8 @@ Status CheckWritableDestination(const std::filesystem::path& path) {
         return Error::Io("output directory '" + directory.string() + "' is not a directory");
     }
     if (::access(directory.c_str(), W_OK) != 0) {
-        return Error::Io("output directory '" + directory.string() + "' is not writable: " +
-                         std::strerror(errno));
+        return Error::Io("output directory '" + directory.string() +
+                         "' is not writable: " + std::strerror(errno));
     }
     return Status::Ok();
 }
@@ -177,7 +178,7 @@ void QuantiseTo24Bit(const float* in, int* out, size_t count) {
         __m128 v = _mm_mul_ps(_mm_loadu_ps(in + i), scale);
         v = _mm_and_ps(v, _mm_cmpord_ps(v, v));  // NaN -> 0
         v = _mm_min_ps(_mm_max_ps(v, lo), hi);
-        const __m128i q = _mm_cvtps_epi32(v);    // round to nearest even (default MXCSR mode)
+        const __m128i q = _mm_cvtps_epi32(v);  // round to nearest even (default MXCSR mode)
         _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_slli_epi32(q, 8));
     }
 #endif
@@ -217,16 +218,17 @@ Result<std::unique_ptr<AudioFileWriter>> AudioFileWriter::Open(const std::filesy
                                                                AudioFormat format, int sample_rate_hz,
                                                                int channels) {
     if (sample_rate_hz <= 0 || channels <= 0) {
-        return Error::InvalidArgument("cannot open '" + path.string() + "': sample rate and channel count must be positive");
+        return Error::InvalidArgument("cannot open '" + path.string() +
+                                      "': sample rate and channel count must be positive");
     }
     SF_INFO info{};
     info.samplerate = sample_rate_hz;
     info.channels = channels;
     info.format = SndfileFormat(format);
     if (!sf_format_check(&info)) {
-        return Error::Unsupported("libsndfile cannot encode " + std::string(AudioFormatName(format)) + " at " +
-                                  std::to_string(sample_rate_hz) + " Hz with " + std::to_string(channels) +
-                                  " channels");
+        return Error::Unsupported("libsndfile cannot encode " + std::string(AudioFormatName(format)) +
+                                  " at " + std::to_string(sample_rate_hz) + " Hz with " +
+                                  std::to_string(channels) + " channels");
     }
     auto impl = std::make_unique<Impl>();
     impl->path = path;
@@ -283,8 +285,8 @@ Status AudioFileWriter::Write(std::span<const float> interleaved) {
             const float* in = interleaved.data() + start * channels;
             for (size_t i = 0; i < count * channels; ++i) {
                 const uint64_t bits = impl.dither.NextU64();
-                const float tpdf = static_cast<float>(bits & 0xffffffffu) * kUnit -
-                                   static_cast<float>(bits >> 32) * kUnit;
+                const float tpdf =
+                    static_cast<float>(bits & 0xffffffffu) * kUnit - static_cast<float>(bits >> 32) * kUnit;
                 float v = in[i] * kScale + tpdf;
                 if (!(v > -32768.0f)) v = -32768.0f;  // also maps NaN to a defined value
                 if (v > 32767.0f) v = 32767.0f;
@@ -292,7 +294,8 @@ Status AudioFileWriter::Write(std::span<const float> interleaved) {
             }
             const auto want = static_cast<sf_count_t>(count);
             if (sf_writef_short(impl.file.get(), impl.pcm16.data(), want) != want) {
-                return Error::Io("cannot write '" + impl.path.string() + "': " + sf_strerror(impl.file.get()));
+                return Error::Io("cannot write '" + impl.path.string() +
+                                 "': " + sf_strerror(impl.file.get()));
             }
         }
     } else if (!impl.pcm32.empty()) {
@@ -305,7 +308,8 @@ Status AudioFileWriter::Write(std::span<const float> interleaved) {
             QuantiseTo24Bit(in, out, count * channels);
             const auto want = static_cast<sf_count_t>(count);
             if (sf_writef_int(impl.file.get(), out, want) != want) {
-                return Error::Io("cannot write '" + impl.path.string() + "': " + sf_strerror(impl.file.get()));
+                return Error::Io("cannot write '" + impl.path.string() +
+                                 "': " + sf_strerror(impl.file.get()));
             }
         }
     } else {
@@ -347,7 +351,8 @@ Status AudioFileWriter::Finish() {
     const int close_err = errno;
     impl.fd = -1;
     if (!synced || !closed) {
-        return Error::Io("cannot flush '" + impl.path.string() + "': " + std::strerror(synced ? close_err : sync_err));
+        return Error::Io("cannot flush '" + impl.path.string() +
+                         "': " + std::strerror(synced ? close_err : sync_err));
     }
     impl.finished = true;
     return Status::Ok();

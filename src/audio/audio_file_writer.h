@@ -34,8 +34,9 @@ class AudioFileWriter final {
 public:
     // Errors: kUnsupported when libsndfile cannot encode the format; kIo when the temporary file
     // cannot be created.
-    static Result<std::unique_ptr<AudioFileWriter>> Open(const std::filesystem::path& path, AudioFormat format,
-                                                         int sample_rate_hz, int channels);
+    static Result<std::unique_ptr<AudioFileWriter>> Open(const std::filesystem::path& path,
+                                                         AudioFormat format, int sample_rate_hz,
+                                                         int channels);
     ~AudioFileWriter();
     AudioFileWriter(const AudioFileWriter&) = delete;
     AudioFileWriter& operator=(const AudioFileWriter&) = delete;

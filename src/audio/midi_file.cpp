@@ -76,7 +76,8 @@ std::vector<uint8_t> ConductorTrack(const MidiSong& song) {
     PutMeta(body, 0x58, {4, 2, 24, 8});  // 4/4, 24 clocks per click, 8 32nds per quarter
     PutVarLen(body, 0);
     const int sf = std::clamp(song.key_accidentals, -7, 7);
-    PutMeta(body, 0x59, {static_cast<uint8_t>(static_cast<int8_t>(sf)), static_cast<uint8_t>(song.minor ? 1 : 0)});
+    PutMeta(body, 0x59,
+            {static_cast<uint8_t>(static_cast<int8_t>(sf)), static_cast<uint8_t>(song.minor ? 1 : 0)});
     PutEndOfTrack(body);
     return body;
 }
@@ -96,7 +97,8 @@ std::vector<MidiEvent> NoteEvents(const MidiTrack& track, int ticks_per_beat) {
     }
     std::vector<MidiEvent> events;
     for (auto& [pitch, spans] : by_pitch) {
-        std::stable_sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.on < b.on; });
+        std::stable_sort(spans.begin(), spans.end(),
+                         [](const Span& a, const Span& b) { return a.on < b.on; });
         for (size_t i = 0; i < spans.size(); ++i) {
             Span span = spans[i];
             // A repeated start on the same tick would restart a note that is not yet sounding.

@@ -35,7 +35,8 @@ std::string FormatNumber(double value) {
     return buf;
 }
 
-Error RangeError(std::string_view flag, std::string_view what, double lo, double hi, const std::string& given) {
+Error RangeError(std::string_view flag, std::string_view what, double lo, double hi,
+                 const std::string& given) {
     return Error::InvalidArgument(std::string(flag) + " must be " + std::string(what) + " between " +
                                   FormatNumber(lo) + " and " + FormatNumber(hi) + ", not '" + given + "'");
 }
@@ -60,7 +61,8 @@ Result<GenerationRequest> BuildGenerationRequest(const GenerateFlags& flags) {
     if (flags.bpm) {
         auto bpm = ParseNumber(*flags.bpm);
         if (!bpm || *bpm < compose::kMinBpm || *bpm > compose::kMaxBpm) {
-            return RangeError("--bpm", "a tempo in beats per minute", compose::kMinBpm, compose::kMaxBpm, *flags.bpm);
+            return RangeError("--bpm", "a tempo in beats per minute", compose::kMinBpm, compose::kMaxBpm,
+                              *flags.bpm);
         }
         spec.bpm = *bpm;
     }
@@ -78,8 +80,8 @@ Result<GenerationRequest> BuildGenerationRequest(const GenerateFlags& flags) {
         const int hi = loop ? compose::kMaxLoopBars : compose::kMaxTrackBars;
         auto bars = ParseUnsigned(*flags.bars);
         if (!bars || *bars < static_cast<uint64_t>(lo) || *bars > static_cast<uint64_t>(hi)) {
-            return RangeError("--bars", loop ? "a whole number of loop bars" : "a whole number of bars", lo, hi,
-                              *flags.bars);
+            return RangeError("--bars", loop ? "a whole number of loop bars" : "a whole number of bars", lo,
+                              hi, *flags.bars);
         }
         spec.bars = static_cast<int>(*bars);
         spec.seconds.reset();
@@ -95,7 +97,8 @@ Result<GenerationRequest> BuildGenerationRequest(const GenerateFlags& flags) {
     if (flags.seed) {
         auto seed = ParseUnsigned(*flags.seed);
         if (!seed) {
-            return Error::InvalidArgument("--seed must be a non-negative whole number, not '" + *flags.seed + "'");
+            return Error::InvalidArgument("--seed must be a non-negative whole number, not '" + *flags.seed +
+                                          "'");
         }
         spec.seed = *seed;
     }
@@ -149,7 +152,8 @@ CLI::App* AddGenerateCommand(CLI::App& app, GenerateFlags& flags) {
     cmd->add_option("--midi", flags.midi, "Also write a Standard MIDI File (.mid)");
     cmd->add_option("--stems", flags.stems, "Also write one audio file per instrument into this directory");
     cmd->add_option("--bit-depth", flags.bit_depth, "WAV bit depth, 16 or 24 (default 24)");
-    cmd->add_option("--threads", flags.threads, "Threads for rendering (default: all cores; output is identical)");
+    cmd->add_option("--threads", flags.threads,
+                    "Threads for rendering (default: all cores; output is identical)");
     cmd->add_flag("--json", flags.json, "Print one JSON object describing the result");
     return cmd;
 }
@@ -184,8 +188,9 @@ int RunGenerate(const GenerateFlags& flags) {
     }
     const double total_s = compose_s + report->timings.total_s;
     std::printf("wrote %s: %s, %.0f BPM, %s, %d bars, %.1f s of audio in %.2f s (%.0fx real time)\n",
-                request->outputs.mix_path.c_str(), std::string(compose::SubgenreName(score->subgenre)).c_str(),
-                score->bpm, theory::KeyName(score->key).c_str(), score->bars, report->duration_s, total_s,
+                request->outputs.mix_path.c_str(),
+                std::string(compose::SubgenreName(score->subgenre)).c_str(), score->bpm,
+                theory::KeyName(score->key).c_str(), score->bars, report->duration_s, total_s,
                 total_s > 0 ? report->duration_s / total_s : 0.0);
     std::printf("loudness %.1f LUFS integrated, true peak %.1f dBTP\n", report->master.integrated_lufs,
                 report->master.true_peak_dbtp);

@@ -11,8 +11,8 @@ constexpr SectionKind kOrder[] = {SectionKind::kIntro,     SectionKind::kLogDrum
 // Which section receives the n-th unit. The first six give every section one unit in order of
 // importance for a DJ-friendly track; the rest lengthen grooves, intro, re-entry and outro.
 constexpr SectionKind kUnitPriority[] = {
-    SectionKind::kIntro,   SectionKind::kLogDrumEntry, SectionKind::kOutro,     SectionKind::kBreakdown,
-    SectionKind::kGroove,  SectionKind::kReEntry,      SectionKind::kGroove,    SectionKind::kIntro,
+    SectionKind::kIntro,   SectionKind::kLogDrumEntry, SectionKind::kOutro,        SectionKind::kBreakdown,
+    SectionKind::kGroove,  SectionKind::kReEntry,      SectionKind::kGroove,       SectionKind::kIntro,
     SectionKind::kReEntry, SectionKind::kOutro,        SectionKind::kLogDrumEntry, SectionKind::kBreakdown};
 
 float SectionEnergy(SectionKind kind) {
@@ -89,7 +89,8 @@ std::vector<Instrument> LoopInstruments(LoopPart part) {
 
 FillKind PickFill(const StyleProfile& style, Rng& rng) {
     if (style.fills.empty()) return FillKind::kPercRoll;
-    const std::string& name = style.fills[static_cast<size_t>(rng.Int(0, static_cast<int>(style.fills.size()) - 1))];
+    const std::string& name =
+        style.fills[static_cast<size_t>(rng.Int(0, static_cast<int>(style.fills.size()) - 1))];
     if (name == "snare-roll") return FillKind::kSnareRoll;
     if (name == "dropped-bar") return FillKind::kDroppedBar;
     if (name == "open-hat") return FillKind::kOpenHat;
@@ -127,8 +128,7 @@ Arrangement PlanArrangement(const StyleProfile& style, const ResolvedSpec& spec,
             for (Instrument instrument : LoopInstruments(spec.loop)) {
                 // A part asked for by name plays even if the style's band leaves it out; the
                 // full loop is the band in groove state.
-                const bool wanted = spec.loop == LoopPart::kFull ? spec.band.count(instrument) > 0
-                                                                  : true;
+                const bool wanted = spec.loop == LoopPart::kFull ? spec.band.count(instrument) > 0 : true;
                 bar.Set(instrument, wanted);
             }
             plan.bars.push_back(bar);
@@ -142,7 +142,8 @@ Arrangement PlanArrangement(const StyleProfile& style, const ResolvedSpec& spec,
     const int remainder = total % unit;
     std::array<int, 6> size_units{};
     auto index_of = [](SectionKind kind) {
-        return static_cast<size_t>(std::find(std::begin(kOrder), std::end(kOrder), kind) - std::begin(kOrder));
+        return static_cast<size_t>(std::find(std::begin(kOrder), std::end(kOrder), kind) -
+                                   std::begin(kOrder));
     };
     for (int u = 0; u < units; ++u) {
         size_units[index_of(kUnitPriority[static_cast<size_t>(u) % std::size(kUnitPriority)])] += 1;
@@ -155,7 +156,8 @@ Arrangement PlanArrangement(const StyleProfile& style, const ResolvedSpec& spec,
             (kOrder[s] == SectionKind::kLogDrumEntry && size_units[index_of(SectionKind::kGroove)] == 0);
         if (takes_remainder) bars += remainder;
         if (bars == 0) continue;
-        plan.sections.push_back(Section{SectionName(kOrder[s]), start, bars, SectionEnergy(kOrder[s]) * track_energy});
+        plan.sections.push_back(
+            Section{SectionName(kOrder[s]), start, bars, SectionEnergy(kOrder[s]) * track_energy});
         plan.kinds.push_back(kOrder[s]);
         start += bars;
     }
@@ -187,22 +189,26 @@ Arrangement PlanArrangement(const StyleProfile& style, const ResolvedSpec& spec,
     }
     for (BarPlan& bar : plan.bars) {
         const Section& section = plan.sections[static_cast<size_t>(bar.section)];
-        if (bar.kind == SectionKind::kIntro && bar.bar_in_section < section.bars * 3 / 4) bar.sparse_kick = true;
+        if (bar.kind == SectionKind::kIntro && bar.bar_in_section < section.bars * 3 / 4)
+            bar.sparse_kick = true;
         if (bar.kind == SectionKind::kLogDrumEntry && bar.bar_in_section == 0) bar.sparse_kick = true;
-        if (bar.kind == SectionKind::kOutro && bar.bar_in_section >= section.bars * 3 / 4) bar.sparse_kick = true;
+        if (bar.kind == SectionKind::kOutro && bar.bar_in_section >= section.bars * 3 / 4)
+            bar.sparse_kick = true;
     }
 
     // Fills at block boundaries (never in the last bar: the outro ends clean).
     const int block = std::min(8, unit * 2);
     for (int b = 0; b + 1 < total; ++b) {
-        const bool section_end = plan.bars[static_cast<size_t>(b)].section != plan.bars[static_cast<size_t>(b) + 1].section;
+        const bool section_end =
+            plan.bars[static_cast<size_t>(b)].section != plan.bars[static_cast<size_t>(b) + 1].section;
         const bool block_end = (b + 1) % block == 0;
         if (!section_end && !block_end) continue;
         const bool sure = section_end || (b + 1) % (2 * block) == 0;
         if (!sure && !rng.Chance(style.fill_probability)) continue;
         BarPlan& bar = plan.bars[static_cast<size_t>(b)];
         FillKind fill = PickFill(style, rng);
-        if (fill == FillKind::kDroppedBar && (!bar.Plays(Instrument::kKick) || bar.kind == SectionKind::kOutro)) {
+        if (fill == FillKind::kDroppedBar &&
+            (!bar.Plays(Instrument::kKick) || bar.kind == SectionKind::kOutro)) {
             fill = FillKind::kPercRoll;
         }
         if (fill == FillKind::kOpenHat && !bar.Plays(Instrument::kHats)) fill = FillKind::kPercRoll;

@@ -21,22 +21,22 @@ namespace amapiano::compose {
 
 enum class FillKind {
     kNone,
-    kPercRoll,   // congas/toms rolling through the last two beats, rising
-    kSnareRoll,  // snare 16ths on the last beat
-    kDroppedBar, // kick, log drum and bass drop out for the last two beats
-    kOpenHat,    // open hats on the last off-beats
+    kPercRoll,    // congas/toms rolling through the last two beats, rising
+    kSnareRoll,   // snare 16ths on the last beat
+    kDroppedBar,  // kick, log drum and bass drop out for the last two beats
+    kOpenHat,     // open hats on the last off-beats
 };
 
 enum class SectionKind { kIntro, kLogDrumEntry, kGroove, kBreakdown, kReEntry, kOutro, kLoop };
 
 struct BarPlan final {
-    int section = 0;                  // index into Arrangement::sections
+    int section = 0;  // index into Arrangement::sections
     SectionKind kind = SectionKind::kGroove;
     int bar_in_section = 0;
     std::array<bool, kAllInstruments.size()> active{};
-    float energy = 0.5f;              // 0..1, section energy times the track's energy
+    float energy = 0.5f;  // 0..1, section energy times the track's energy
     FillKind fill = FillKind::kNone;
-    bool sparse_kick = false;         // use the style's sparse kick patterns
+    bool sparse_kick = false;  // use the style's sparse kick patterns
 
     bool Plays(Instrument instrument) const { return active[static_cast<size_t>(instrument)]; }
     void Set(Instrument instrument, bool on) { active[static_cast<size_t>(instrument)] = on; }

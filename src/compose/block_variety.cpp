@@ -26,11 +26,10 @@ int EnsureBlockVariety(int bars, const std::set<Instrument>& band, PartEvents& p
         int step;  // within the block's last bar
         int pitch;
     };
-    static constexpr Ornament kOrnaments[] = {
-        {Instrument::kRim, 15, 76},  {Instrument::kRim, 13, 77},  {Instrument::kPerc, 15, 63},
-        {Instrument::kPerc, 14, 64}, {Instrument::kRim, 11, 37},  {Instrument::kPerc, 11, 62},
-        {Instrument::kHats, 14, 46}, {Instrument::kShaker, 15, 70}
-    };
+    static constexpr Ornament kOrnaments[] = {{Instrument::kRim, 15, 76},  {Instrument::kRim, 13, 77},
+                                              {Instrument::kPerc, 15, 63}, {Instrument::kPerc, 14, 64},
+                                              {Instrument::kRim, 11, 37},  {Instrument::kPerc, 11, 62},
+                                              {Instrument::kHats, 14, 46}, {Instrument::kShaker, 15, 70}};
     std::vector<BlockSignature> seen;
     int added = 0;
     for (int block = 0; block < blocks; ++block) {

@@ -26,15 +26,16 @@ const PlannedChord& ChordFor(const HarmonyPlan& harmony, int64_t step) {
     return soon.start_beats > now.start_beats ? soon : now;
 }
 
-void WriteRiff(const StyleProfile& style, const ResolvedSpec& spec, const HarmonyPlan& harmony, int64_t bar_step,
-               double energy, Rng& rng, std::vector<NoteEvent>& out) {
+void WriteRiff(const StyleProfile& style, const ResolvedSpec& spec, const HarmonyPlan& harmony,
+               int64_t bar_step, double energy, Rng& rng, std::vector<NoteEvent>& out) {
     const auto penta = theory::PentatonicPitchClasses(spec.key);
     std::vector<int> notes;  // pentatonic notes in the riff register
     for (int n = style.keys_high_note - 8; n <= style.keys_high_note + 7; ++n) {
         if (std::find(penta.begin(), penta.end(), theory::PitchClass(n)) != penta.end()) notes.push_back(n);
     }
     if (notes.empty()) return;
-    static constexpr int kRiffSteps[][4] = {{9, 10, 12, 14}, {8, 11, 13, 14}, {10, 11, 13, 15}, {9, 11, 12, 14}};
+    static constexpr int kRiffSteps[][4] = {
+        {9, 10, 12, 14}, {8, 11, 13, 14}, {10, 11, 13, 15}, {9, 11, 12, 14}};
     const auto& rhythm = kRiffSteps[rng.Int(0, 3)];
     int index = rng.Int(0, static_cast<int>(notes.size()) - 1);
     for (int i = 0; i < 4; ++i) {
@@ -42,14 +43,17 @@ void WriteRiff(const StyleProfile& style, const ResolvedSpec& spec, const Harmon
             // End on a chord tone of the chord that follows.
             const PlannedChord& chord = ChordFor(harmony, bar_step + rhythm[i]);
             const auto pcs = theory::PadPitchClasses(chord.chord);
-            out.push_back(GridEvent(bar_step + rhythm[i], 2.0,
-                                    theory::NearestNote(pcs[static_cast<size_t>(rng.Int(0, static_cast<int>(pcs.size()) - 1))],
-                                                        notes[static_cast<size_t>(index)]),
-                                    0.55 + 0.2 * energy));
+            out.push_back(GridEvent(
+                bar_step + rhythm[i], 2.0,
+                theory::NearestNote(pcs[static_cast<size_t>(rng.Int(0, static_cast<int>(pcs.size()) - 1))],
+                                    notes[static_cast<size_t>(index)]),
+                0.55 + 0.2 * energy));
             break;
         }
-        out.push_back(GridEvent(bar_step + rhythm[i], 1.0, notes[static_cast<size_t>(index)], 0.5 + 0.2 * energy));
-        index = std::clamp(index + (rng.Chance(0.6) ? -1 : 1) * rng.Int(1, 2), 0, static_cast<int>(notes.size()) - 1);
+        out.push_back(
+            GridEvent(bar_step + rhythm[i], 1.0, notes[static_cast<size_t>(index)], 0.5 + 0.2 * energy));
+        index = std::clamp(index + (rng.Chance(0.6) ? -1 : 1) * rng.Int(1, 2), 0,
+                           static_cast<int>(notes.size()) - 1);
     }
 }
 
@@ -104,12 +108,14 @@ void WritePad(const ResolvedSpec& spec, const Arrangement& arrangement, const Ha
         int64_t run_start = -1;
         for (int64_t s = first; s <= last; s += 1) {
             const size_t bar = static_cast<size_t>(s / kStepsPerBar);
-            const bool plays = s < last && bar < arrangement.bars.size() && arrangement.bars[bar].Plays(Instrument::kPad);
+            const bool plays =
+                s < last && bar < arrangement.bars.size() && arrangement.bars[bar].Plays(Instrument::kPad);
             if (plays && run_start < 0) run_start = s;
             if (!plays && run_start >= 0) {
                 const double energy = arrangement.bars[static_cast<size_t>(run_start / kStepsPerBar)].energy;
                 for (int note : voicing) {
-                    events.push_back(GridEvent(run_start, static_cast<double>(s - run_start), note, 0.32 + 0.12 * energy));
+                    events.push_back(
+                        GridEvent(run_start, static_cast<double>(s - run_start), note, 0.32 + 0.12 * energy));
                 }
                 run_start = -1;
             }
@@ -136,7 +142,8 @@ void WriteBass(const ResolvedSpec& spec, const Arrangement& arrangement, const H
             const double beat = static_cast<double>(bar_step + s) / kStepsPerBeat;
             if (harmony.At(beat).start_beats == beat) hits.push_back(s);
         }
-        if (!is_loop && rng.Chance(0.3) && std::find(hits.begin(), hits.end(), 10) == hits.end()) hits.push_back(10);
+        if (!is_loop && rng.Chance(0.3) && std::find(hits.begin(), hits.end(), 10) == hits.end())
+            hits.push_back(10);
         std::sort(hits.begin(), hits.end());
         for (size_t i = 0; i < hits.size(); ++i) {
             if (hits[i] >= keep_to) break;

@@ -23,7 +23,7 @@ struct ResolvedSpec final {
     theory::Key key;
     int bars = 96;
     double swing_percent = 55.0;
-    double energy = 0.5;       // 0..1 after mood adjustments
+    double energy = 0.5;  // 0..1 after mood adjustments
     std::string mood;
     LoopPart loop = LoopPart::kNone;
     std::set<Instrument> band;  // instruments that may play at all (exclusions already removed)

@@ -75,7 +75,8 @@ void WriteFill(FillKind fill, const ResolvedSpec& spec, int64_t bar_step, Rng& r
         }
         case FillKind::kOpenHat: {
             if (spec.band.count(Instrument::kHats) == 0) return;
-            for (int s : {10, 14, 15}) out[Instrument::kHats].push_back(GridEvent(bar_step + s, 2.0, 46, 0.6));
+            for (int s : {10, 14, 15})
+                out[Instrument::kHats].push_back(GridEvent(bar_step + s, 2.0, 46, 0.6));
             break;
         }
         case FillKind::kDroppedBar:  // the kick/log drum/bass writers leave the space
@@ -159,10 +160,11 @@ void WriteDrums(const StyleProfile& style, const ResolvedSpec& spec, const Arran
                      out[Instrument::kKick], 0, keep_to);
         }
         if (bar.Plays(Instrument::kClap) && bar.fill != FillKind::kSnareRoll) {
-            WriteBar(clap->steps, 0, Instrument::kClap, bar_step, energy, style.shaker_note, out[Instrument::kClap]);
+            WriteBar(clap->steps, 0, Instrument::kClap, bar_step, energy, style.shaker_note,
+                     out[Instrument::kClap]);
         } else if (bar.Plays(Instrument::kClap)) {
-            WriteBar(clap->steps, 0, Instrument::kClap, bar_step, energy, style.shaker_note, out[Instrument::kClap],
-                     0, 10);
+            WriteBar(clap->steps, 0, Instrument::kClap, bar_step, energy, style.shaker_note,
+                     out[Instrument::kClap], 0, 10);
         }
         if (bar.Plays(Instrument::kShaker)) {
             auto& events = out[Instrument::kShaker];
@@ -182,13 +184,15 @@ void WriteDrums(const StyleProfile& style, const ResolvedSpec& spec, const Arran
             }
         }
         if (bar.Plays(Instrument::kHats) && bar.fill != FillKind::kOpenHat) {
-            WriteBar(hats->steps, 0, Instrument::kHats, bar_step, energy, style.shaker_note, out[Instrument::kHats]);
+            WriteBar(hats->steps, 0, Instrument::kHats, bar_step, energy, style.shaker_note,
+                     out[Instrument::kHats]);
         } else if (bar.Plays(Instrument::kHats)) {
-            WriteBar(hats->steps, 0, Instrument::kHats, bar_step, energy, style.shaker_note, out[Instrument::kHats],
-                     0, 10);
+            WriteBar(hats->steps, 0, Instrument::kHats, bar_step, energy, style.shaker_note,
+                     out[Instrument::kHats], 0, 10);
         }
         if (bar.Plays(Instrument::kRim)) {
-            WriteBar(rim->steps, 0, Instrument::kRim, bar_step, energy, style.shaker_note, out[Instrument::kRim]);
+            WriteBar(rim->steps, 0, Instrument::kRim, bar_step, energy, style.shaker_note,
+                     out[Instrument::kRim]);
         }
         if (bar.Plays(Instrument::kPerc)) {
             // Two-bar call and response; the answer of the block's last phrase is played from

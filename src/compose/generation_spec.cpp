@@ -32,7 +32,8 @@ std::string_view LoopPartName(LoopPart part) {
 }
 
 std::optional<LoopPart> ParseLoopPart(std::string_view name) {
-    for (LoopPart part : {LoopPart::kLogDrum, LoopPart::kPiano, LoopPart::kDrums, LoopPart::kBass, LoopPart::kFull}) {
+    for (LoopPart part :
+         {LoopPart::kLogDrum, LoopPart::kPiano, LoopPart::kDrums, LoopPart::kBass, LoopPart::kFull}) {
         if (LoopPartName(part) == name) return part;
     }
     return std::nullopt;

@@ -43,19 +43,19 @@ inline constexpr double kMinSwingPercent = 50.0;
 inline constexpr double kMaxSwingPercent = 75.0;
 
 struct GenerationSpec final {
-    std::string prompt;                       // the text as given (may be empty)
+    std::string prompt;  // the text as given (may be empty)
     Subgenre subgenre = Subgenre::kClassic;
-    std::optional<double> bpm;                // beats per minute
+    std::optional<double> bpm;  // beats per minute
     std::optional<theory::Key> key;
-    std::optional<int> bars;                  // length in 4/4 bars
-    std::optional<double> seconds;            // length in seconds (rounded to whole bars); exclusive with bars
+    std::optional<int> bars;        // length in 4/4 bars
+    std::optional<double> seconds;  // length in seconds (rounded to whole bars); exclusive with bars
     uint64_t seed = 1;
     LoopPart loop = LoopPart::kNone;
-    std::optional<double> swing_percent;      // 50 = straight, 52-60 typical
-    std::optional<double> energy;             // 0 (mellow) .. 1 (driving)
-    std::string mood;                         // e.g. "soulful", "dark"; empty = the style's own
-    std::set<Instrument> include;             // asked for explicitly
-    std::set<Instrument> exclude;             // asked to leave out (wins over include)
+    std::optional<double> swing_percent;  // 50 = straight, 52-60 typical
+    std::optional<double> energy;         // 0 (mellow) .. 1 (driving)
+    std::string mood;                     // e.g. "soulful", "dark"; empty = the style's own
+    std::set<Instrument> include;         // asked for explicitly
+    std::set<Instrument> exclude;         // asked to leave out (wins over include)
     double loudness_target_lufs = -14.0;
     double true_peak_ceiling_dbtp = -1.0;
 };

@@ -11,7 +11,8 @@ double TemplateBars(const ProgressionTemplate& progression) {
     return total;
 }
 
-size_t PickProgression(const std::vector<ProgressionTemplate>& pool, const std::vector<bool>& allowed, Rng& rng) {
+size_t PickProgression(const std::vector<ProgressionTemplate>& pool, const std::vector<bool>& allowed,
+                       Rng& rng) {
     std::vector<double> weights;
     for (size_t i = 0; i < pool.size(); ++i) weights.push_back(allowed[i] ? pool[i].weight : 0.0);
     double total = 0.0;
@@ -35,7 +36,8 @@ const PlannedChord& HarmonyPlan::At(double beat) const {
 std::vector<ChordSpan> HarmonyPlan::Spans() const {
     std::vector<ChordSpan> spans;
     for (const PlannedChord& c : chords) {
-        spans.push_back(ChordSpan{c.start_beats, c.duration_beats, c.chord.root_pc, theory::ChordSymbol(c.chord)});
+        spans.push_back(
+            ChordSpan{c.start_beats, c.duration_beats, c.chord.root_pc, theory::ChordSymbol(c.chord)});
     }
     return spans;
 }
@@ -77,7 +79,8 @@ HarmonyPlan PlanHarmony(const StyleProfile& style, const ResolvedSpec& spec, con
             const double length = std::min(progression.bars[index] * kBeatsPerBar, section_end - beat);
             if (!plan.chords.empty() && plan.chords.back().chord == chords[index] &&
                 plan.chords.back().EndBeats() == beat) {
-                plan.chords.back().duration_beats += length;  // i9 at the end of one loop, i9 at the start of the next
+                plan.chords.back().duration_beats +=
+                    length;  // i9 at the end of one loop, i9 at the start of the next
             } else {
                 plan.chords.push_back(PlannedChord{chords[index], beat, length});
             }

@@ -59,13 +59,12 @@ void Humanize(Instrument instrument, double swing_percent, double bpm, double li
         const double swing = swings ? SwingOffsetBeats(event.step, swing_percent) : 0.0;
         event.start_beats = std::clamp(grid + swing + offset, 0.0, std::max(0.0, limit_beats - 1e-3));
         if (velocity_spread > 0.0) {
-            event.velocity = std::clamp(static_cast<float>(event.velocity + velocity_spread * rng.Gaussian()), 0.05f,
-                                        1.0f);
+            event.velocity = std::clamp(static_cast<float>(event.velocity + velocity_spread * rng.Gaussian()),
+                                        0.05f, 1.0f);
         }
     }
-    std::stable_sort(events.begin(), events.end(), [](const NoteEvent& a, const NoteEvent& b) {
-        return a.start_beats < b.start_beats;
-    });
+    std::stable_sort(events.begin(), events.end(),
+                     [](const NoteEvent& a, const NoteEvent& b) { return a.start_beats < b.start_beats; });
 }
 
 }  // namespace amapiano::compose

@@ -11,15 +11,15 @@ namespace amapiano::compose {
 enum class Instrument {
     kLogDrum,  // the pitched, decaying, gliding bass drum that defines the genre
     kKick,
-    kShaker,   // rolling 16ths, main swing carrier
-    kClap,     // claps and snares on 2 and 4
-    kHats,     // closed 16ths / open off-beat hats
-    kRim,      // rimshots and woodblocks in syncopated figures
-    kPerc,     // congas, bongos, toms, whistles: call and response
-    kKeys,     // piano/Rhodes chord stabs and riffs
-    kPad,      // sustained chords underneath
-    kBass,     // sub bass under the chord roots
-    kLead,     // sax/flute-like melodic answers (private school) or chants-like stabs
+    kShaker,  // rolling 16ths, main swing carrier
+    kClap,    // claps and snares on 2 and 4
+    kHats,    // closed 16ths / open off-beat hats
+    kRim,     // rimshots and woodblocks in syncopated figures
+    kPerc,    // congas, bongos, toms, whistles: call and response
+    kKeys,    // piano/Rhodes chord stabs and riffs
+    kPad,     // sustained chords underneath
+    kBass,    // sub bass under the chord roots
+    kLead,    // sax/flute-like melodic answers (private school) or chants-like stabs
 };
 
 inline constexpr std::array<Instrument, 11> kAllInstruments = {

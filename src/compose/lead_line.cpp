@@ -43,8 +43,10 @@ void WriteLead(const StyleProfile& style, const ResolvedSpec& spec, const Arrang
             if (last) {
                 const PlannedChord& chord = harmony.At(static_cast<double>(step) / kStepsPerBeat);
                 const auto pcs = theory::PadPitchClasses(chord.chord);
-                note = std::clamp(theory::NearestNote(pcs[static_cast<size_t>(rng.Int(0, static_cast<int>(pcs.size()) - 1))], note),
-                                  kLeadLow, kLeadHigh);
+                note = std::clamp(
+                    theory::NearestNote(
+                        pcs[static_cast<size_t>(rng.Int(0, static_cast<int>(pcs.size()) - 1))], note),
+                    kLeadLow, kLeadHigh);
             }
             const double length = last ? std::min(6.0, static_cast<double>(kStepsPerBar - onsets[i]))
                                        : static_cast<double>(onsets[i + 1] - onsets[i]);

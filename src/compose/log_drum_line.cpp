@@ -9,8 +9,8 @@ namespace amapiano::compose {
 namespace {
 
 struct Placement {
-    std::string steps;          // 16 characters
-    std::vector<int> intervals; // semitones above the root, one per hit of `steps`
+    std::string steps;           // 16 characters
+    std::vector<int> intervals;  // semitones above the root, one per hit of `steps`
 };
 
 const StepPattern& Pick(const std::vector<StepPattern>& patterns, Rng& rng) {
@@ -85,7 +85,8 @@ void WriteLogDrum(const StyleProfile& style, const ResolvedSpec& spec, const Arr
                 if (steps[static_cast<size_t>(s)] != '-') hits.push_back(s);
             }
             if (hits.size() > 2) {
-                steps[static_cast<size_t>(hits[static_cast<size_t>(rng.Int(0, static_cast<int>(hits.size()) - 1))])] = '-';
+                steps[static_cast<size_t>(
+                    hits[static_cast<size_t>(rng.Int(0, static_cast<int>(hits.size()) - 1))])] = '-';
                 intervals.clear();
             }
         }
@@ -104,8 +105,10 @@ void WriteLogDrum(const StyleProfile& style, const ResolvedSpec& spec, const Arr
             const PlannedChord& next = harmony.At(beat + 0.25);
             const theory::Chord& chord = (next.start_beats > now.start_beats) ? next.chord : now.chord;
             if (interval == 10 && !theory::IsMinorQuality(chord.quality) &&
-                chord.quality != theory::ChordQuality::kDominant7 && chord.quality != theory::ChordQuality::kDominant9 &&
-                chord.quality != theory::ChordQuality::kDominant13 && chord.quality != theory::ChordQuality::kDominant11 &&
+                chord.quality != theory::ChordQuality::kDominant7 &&
+                chord.quality != theory::ChordQuality::kDominant9 &&
+                chord.quality != theory::ChordQuality::kDominant13 &&
+                chord.quality != theory::ChordQuality::kDominant11 &&
                 chord.quality != theory::ChordQuality::kSeventhSus4) {
                 interval = 7;  // no minor seventh over a major-seventh or triad chord
             }

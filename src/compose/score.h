@@ -20,11 +20,11 @@ inline constexpr int kStepsPerBeat = 4;  // 16th-note grid
 inline constexpr int kStepsPerBar = kBeatsPerBar * kStepsPerBeat;
 
 struct NoteEvent final {
-    int64_t step = 0;            // grid position (16ths from the start), before swing and micro-timing
-    double start_beats = 0.0;    // performed onset in beats: grid + swing + micro-timing, >= 0
+    int64_t step = 0;          // grid position (16ths from the start), before swing and micro-timing
+    double start_beats = 0.0;  // performed onset in beats: grid + swing + micro-timing, >= 0
     double duration_beats = 0.25;
-    int pitch = 60;              // MIDI note; for drums, the General MIDI percussion note (kick 36, ...)
-    float velocity = 0.8f;       // 0..1
+    int pitch = 60;         // MIDI note; for drums, the General MIDI percussion note (kick 36, ...)
+    float velocity = 0.8f;  // 0..1
 };
 
 struct Track final {
@@ -33,8 +33,8 @@ struct Track final {
 };
 
 struct Section final {
-    std::string name;    // "intro", "log-drum-entry", "groove", "breakdown", "re-entry", "outro", "loop"
-    int start_bar = 0;   // 0-based
+    std::string name;   // "intro", "log-drum-entry", "groove", "breakdown", "re-entry", "outro", "loop"
+    int start_bar = 0;  // 0-based
     int bars = 8;
     float energy = 0.5f;
 };
@@ -56,19 +56,19 @@ struct SoundDesign final {
     double log_drum_drive = 1.5;           // saturation amount (tanh input gain)
     double log_drum_cutoff_hz = 1800.0;    // low-pass after saturation
     double kick_decay_s = 0.12;
-    double keys_brightness = 0.5;          // 0 dark/mellow .. 1 bright
-    double reverb_amount = 0.5;            // 0..1
+    double keys_brightness = 0.5;  // 0 dark/mellow .. 1 bright
+    double reverb_amount = 0.5;    // 0..1
 };
 
 struct Score final {
-    GenerationSpec spec;        // the request, as given
+    GenerationSpec spec;  // the request, as given
     Subgenre subgenre = Subgenre::kClassic;
     double bpm = 112.0;
     theory::Key key;
-    int bars = 0;               // musical length; the rendered length adds `tail_beats`
-    double tail_beats = 0.0;    // room for the last notes to ring out (0 for loops: they wrap)
+    int bars = 0;             // musical length; the rendered length adds `tail_beats`
+    double tail_beats = 0.0;  // room for the last notes to ring out (0 for loops: they wrap)
     double swing_percent = 55.0;
-    bool is_loop = false;       // loops are rendered so their end flows seamlessly into their start
+    bool is_loop = false;  // loops are rendered so their end flows seamlessly into their start
     LoopPart loop = LoopPart::kNone;
     SoundDesign sound;
     std::vector<Section> sections;

@@ -48,19 +48,23 @@ Result<ResolvedSpec> ResolveSpec(const GenerationSpec& spec, const StyleProfile&
         return Error::InvalidArgument("bpm " + Format(*spec.bpm) + " is outside the accepted range " +
                                       Format(kMinBpm) + "-" + Format(kMaxBpm) + ".");
     }
-    if (spec.swing_percent && (!std::isfinite(*spec.swing_percent) || *spec.swing_percent < kMinSwingPercent ||
-                               *spec.swing_percent > kMaxSwingPercent)) {
-        return Error::InvalidArgument("swing " + Format(*spec.swing_percent) + " % is outside the accepted range " +
-                                      Format(kMinSwingPercent) + "-" + Format(kMaxSwingPercent) + " %.");
+    if (spec.swing_percent &&
+        (!std::isfinite(*spec.swing_percent) || *spec.swing_percent < kMinSwingPercent ||
+         *spec.swing_percent > kMaxSwingPercent)) {
+        return Error::InvalidArgument("swing " + Format(*spec.swing_percent) +
+                                      " % is outside the accepted range " + Format(kMinSwingPercent) + "-" +
+                                      Format(kMaxSwingPercent) + " %.");
     }
     if (spec.energy && (!std::isfinite(*spec.energy) || *spec.energy < 0.0 || *spec.energy > 1.0)) {
-        return Error::InvalidArgument("energy " + Format(*spec.energy) + " is outside the accepted range 0-1.");
+        return Error::InvalidArgument("energy " + Format(*spec.energy) +
+                                      " is outside the accepted range 0-1.");
     }
     if (spec.bars && spec.seconds) {
         return Error::InvalidArgument("give the length either in bars or in seconds, not both.");
     }
     if (spec.seconds && (!std::isfinite(*spec.seconds) || *spec.seconds <= 0.0)) {
-        return Error::InvalidArgument("length " + Format(*spec.seconds) + " s must be a positive number of seconds.");
+        return Error::InvalidArgument("length " + Format(*spec.seconds) +
+                                      " s must be a positive number of seconds.");
     }
 
     const double energy_base = spec.energy.value_or(style.energy_default);
@@ -95,7 +99,8 @@ Result<ResolvedSpec> ResolveSpec(const GenerationSpec& spec, const StyleProfile&
         r.bars = *spec.bars;
         if (r.bars < min_bars || r.bars > max_bars) {
             return Error::InvalidArgument("a " + what + " must be " + std::to_string(min_bars) + "-" +
-                                          std::to_string(max_bars) + " bars long, not " + std::to_string(r.bars) + ".");
+                                          std::to_string(max_bars) + " bars long, not " +
+                                          std::to_string(r.bars) + ".");
         }
     } else if (spec.seconds) {
         const double bars = *spec.seconds * r.bpm / 60.0 / kBeatsPerBar;
@@ -103,8 +108,9 @@ Result<ResolvedSpec> ResolveSpec(const GenerationSpec& spec, const StyleProfile&
         if (r.bars < min_bars || r.bars > max_bars) {
             const double bar_s = kBeatsPerBar * 60.0 / r.bpm;
             return Error::InvalidArgument("a " + what + " must be " + std::to_string(min_bars) + "-" +
-                                          std::to_string(max_bars) + " bars long (" + Format(std::round(min_bars * bar_s)) +
-                                          "-" + Format(std::round(max_bars * bar_s)) + " s at " + Format(r.bpm) +
+                                          std::to_string(max_bars) + " bars long (" +
+                                          Format(std::round(min_bars * bar_s)) + "-" +
+                                          Format(std::round(max_bars * bar_s)) + " s at " + Format(r.bpm) +
                                           " BPM), not " + Format(*spec.seconds) + " s.");
         }
     } else {

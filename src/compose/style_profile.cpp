@@ -78,7 +78,8 @@ std::vector<ProgressionTemplate> Progressions(const json& object, const char* na
         // Check every numeral parses (against any key: the syntax does not depend on it).
         for (const std::string& roman : progression.chords) {
             if (!theory::ParseRomanChord(roman, theory::Key{}).ok()) {
-                throw ProfileError{"progression '" + progression.name + "' has an unknown chord '" + roman + "'"};
+                throw ProfileError{"progression '" + progression.name + "' has an unknown chord '" + roman +
+                                   "'"};
             }
         }
         out.push_back(std::move(progression));

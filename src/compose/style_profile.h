@@ -47,7 +47,7 @@ struct LogDrumStyle final {
     std::vector<StepPattern> patterns;  // 'x' note, 'o' octave jump up, '-' rest
     int min_change_bars = 4;            // a new placement every min..max bars (multiples of 4)
     int max_change_bars = 8;
-    int low_note = 33;                  // MIDI range of the line
+    int low_note = 33;  // MIDI range of the line
     int high_note = 52;
     double octave_jump_probability = 0.15;  // extra octave jumps beyond the pattern's 'o'
     double glide_probability = 0.25;        // a note overlapping the next one (the synth glides)
@@ -64,7 +64,7 @@ struct StyleProfile final {
     double energy_default = 0.5;
     std::vector<std::pair<theory::Key, double>> common_keys;  // key, weight
 
-    std::set<Instrument> instruments;                 // always in the band
+    std::set<Instrument> instruments;                   // always in the band
     std::map<Instrument, double> optional_instruments;  // probability of joining
 
     // Drums. kick_main drives grooves; kick_sparse is for intros/outros and thinned bars.
@@ -91,10 +91,10 @@ struct StyleProfile final {
     SoundDesign sound;
 
     // Arrangement habits.
-    double fill_probability = 0.6;        // at 8-bar boundaries (16-bar boundaries always fill)
+    double fill_probability = 0.6;  // at 8-bar boundaries (16-bar boundaries always fill)
     bool breakdown_keeps_shaker = true;
-    double intro_kick_entry = 0.5;        // fraction of the intro after which the kick enters
-    double sparse_kick_probability = 0.2; // chance that an 8-bar groove block thins the kick
+    double intro_kick_entry = 0.5;         // fraction of the intro after which the kick enters
+    double sparse_kick_probability = 0.2;  // chance that an 8-bar groove block thins the kick
 };
 
 // Parses a style profile document. Errors: kCorruptData naming the field that is missing or wrong.

@@ -32,8 +32,8 @@ std::string Config::Get(std::string_view key, std::string_view fallback) const {
 
 std::string Config::EnvName(std::string_view key) {
     // Variables that operators and platforms already know by their own names.
-    static constexpr std::string_view kConventional[] = {"port", "database_url", "s3_bucket", "s3_endpoint",
-                                                         "aws_region", "cloudfront_url", "db_password"};
+    static constexpr std::string_view kConventional[] = {
+        "port", "database_url", "s3_bucket", "s3_endpoint", "aws_region", "cloudfront_url", "db_password"};
     std::string upper;
     for (char c : key) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     for (std::string_view name : kConventional) {

@@ -40,13 +40,9 @@ struct Error final {
         return {ErrorCode::kInvalidArgument, std::move(message)};
     }
     static Error NotFound(std::string message) { return {ErrorCode::kNotFound, std::move(message)}; }
-    static Error Unsupported(std::string message) {
-        return {ErrorCode::kUnsupported, std::move(message)};
-    }
+    static Error Unsupported(std::string message) { return {ErrorCode::kUnsupported, std::move(message)}; }
     static Error Io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
-    static Error CorruptData(std::string message) {
-        return {ErrorCode::kCorruptData, std::move(message)};
-    }
+    static Error CorruptData(std::string message) { return {ErrorCode::kCorruptData, std::move(message)}; }
     static Error Internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }
 };
 
@@ -55,8 +51,8 @@ struct Error final {
 template <typename T>
 class [[nodiscard]] Result final {
 public:
-    Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-    Result(Error error) : state_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+    Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+    Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const { return std::holds_alternative<T>(state_); }
     explicit operator bool() const { return ok(); }

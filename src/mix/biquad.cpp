@@ -133,10 +133,22 @@ void Biquad::ProcessChain(std::span<Biquad> chain, std::span<float> samples) {
     while (done < chain.size()) {
         const size_t left = chain.size() - done;
         switch (left) {
-            case 1: ProcessChainFixed<1>(chain.data() + done, samples); done += 1; break;
-            case 2: ProcessChainFixed<2>(chain.data() + done, samples); done += 2; break;
-            case 3: ProcessChainFixed<3>(chain.data() + done, samples); done += 3; break;
-            default: ProcessChainFixed<4>(chain.data() + done, samples); done += 4; break;
+            case 1:
+                ProcessChainFixed<1>(chain.data() + done, samples);
+                done += 1;
+                break;
+            case 2:
+                ProcessChainFixed<2>(chain.data() + done, samples);
+                done += 2;
+                break;
+            case 3:
+                ProcessChainFixed<3>(chain.data() + done, samples);
+                done += 3;
+                break;
+            default:
+                ProcessChainFixed<4>(chain.data() + done, samples);
+                done += 4;
+                break;
         }
     }
 }

@@ -44,7 +44,9 @@ constexpr int kMaxPeakCorrections = 4;
 constexpr double kFinalToleranceLu = 0.15;
 
 double DbToLinear(double db) { return std::pow(10.0, db / 20.0); }
-double LinearToDb(double x) { return x > 0.0 ? 20.0 * std::log10(x) : -std::numeric_limits<double>::infinity(); }
+double LinearToDb(double x) {
+    return x > 0.0 ? 20.0 * std::log10(x) : -std::numeric_limits<double>::infinity();
+}
 
 // K-weighting (BS.1770 pre-filter + RLB high-pass), designed for any rate exactly as libebur128 does.
 struct KWeighting final {
@@ -194,8 +196,8 @@ std::optional<double> GatedLoudness(const std::vector<double>& sub_energy, const
 // is the chunk's true peak when it is near the ceiling (computed lazily into `true_peak`).
 class GainComputer final {
 public:
-    GainComputer(std::span<const float> audio, const ChunkLayout& layout, const std::vector<float>& sample_peak,
-                 double rate)
+    GainComputer(std::span<const float> audio, const ChunkLayout& layout,
+                 const std::vector<float>& sample_peak, double rate)
         : audio_(audio), layout_(layout), sample_peak_(sample_peak) {
         true_peak_.assign(sample_peak.size(), -1.0f);
         lookahead_ = std::max<size_t>(1, static_cast<size_t>(std::ceil(kLookaheadS * rate / kChunkFrames)));
@@ -239,8 +241,8 @@ public:
 
     float TruePeakOf(size_t k) {
         if (true_peak_[k] < 0.0f) {
-            true_peak_[k] = std::max(sample_peak_[k],
-                                     StereoTruePeak(audio_, layout_.Begin(k), layout_.End(k)));
+            true_peak_[k] =
+                std::max(sample_peak_[k], StereoTruePeak(audio_, layout_.Begin(k), layout_.End(k)));
         }
         return true_peak_[k];
     }
@@ -293,12 +295,13 @@ void ApplyGain(std::span<float> x, const ChunkLayout& layout, double gain, const
 
 // The output's true peak, measured only where its sample peak comes within the headroom factor of
 // `ceiling` (elsewhere the sample peak stands in).
-double MeasuredTruePeak(std::span<const float> x, const ChunkLayout& layout, const std::vector<float>& sample_peak,
-                        double ceiling) {
+double MeasuredTruePeak(std::span<const float> x, const ChunkLayout& layout,
+                        const std::vector<float>& sample_peak, double ceiling) {
     double peak = 0.0;
     for (size_t k = 0; k < sample_peak.size(); ++k) {
         double p = sample_peak[k];
-        if (p * kTruePeakHeadroom > ceiling) p = std::max<double>(p, StereoTruePeak(x, layout.Begin(k), layout.End(k)));
+        if (p * kTruePeakHeadroom > ceiling)
+            p = std::max<double>(p, StereoTruePeak(x, layout.Begin(k), layout.End(k)));
         peak = std::max(peak, p);
     }
     return peak;
@@ -310,14 +313,15 @@ struct EburStateDeleter final {
 
 }  // namespace
 
-Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double sample_rate_hz, double target_lufs,
-                                   double ceiling_dbtp) {
+Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double sample_rate_hz,
+                                   double target_lufs, double ceiling_dbtp) {
     if (interleaved_stereo.size() % 2 != 0) {
         return Error::InvalidArgument("mastering needs interleaved stereo, but the sample count " +
                                       std::to_string(interleaved_stereo.size()) + " is odd");
     }
     if (!(sample_rate_hz > 0.0) || !std::isfinite(sample_rate_hz)) {
-        return Error::InvalidArgument("mastering needs a positive sample rate, got " + std::to_string(sample_rate_hz));
+        return Error::InvalidArgument("mastering needs a positive sample rate, got " +
+                                      std::to_string(sample_rate_hz));
     }
     if (!std::isfinite(target_lufs) || !std::isfinite(ceiling_dbtp)) {
         return Error::InvalidArgument("mastering target and ceiling must be finite");

@@ -15,19 +15,19 @@
 namespace amapiano::mix {
 
 struct MasterReport final {
-    double input_lufs = 0.0;         // integrated loudness before mastering
-    double integrated_lufs = 0.0;    // after
-    double true_peak_dbtp = 0.0;     // after (4x oversampled)
-    double gain_db = 0.0;            // static gain applied before the limiter
-    double max_reduction_db = 0.0;   // deepest limiter gain reduction
+    double input_lufs = 0.0;        // integrated loudness before mastering
+    double integrated_lufs = 0.0;   // after
+    double true_peak_dbtp = 0.0;    // after (4x oversampled)
+    double gain_db = 0.0;           // static gain applied before the limiter
+    double max_reduction_db = 0.0;  // deepest limiter gain reduction
 };
 
 // Normalises `interleaved_stereo` to `target_lufs` with true peak <= `ceiling_dbtp`.
 // Silence (no gated blocks) is left untouched and reported as -70 LUFS.
 // Errors: kInvalidArgument for an odd sample count or a non-positive sample rate; kInternal when
 // libebur128 cannot be initialised.
-Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double sample_rate_hz, double target_lufs,
-                                   double ceiling_dbtp);
+Result<MasterReport> MasterInPlace(std::span<float> interleaved_stereo, double sample_rate_hz,
+                                   double target_lufs, double ceiling_dbtp);
 
 // EBU R128 integrated loudness of interleaved stereo, measured by libebur128; -70 LUFS for silence.
 // Errors: kInternal when libebur128 cannot be initialised.

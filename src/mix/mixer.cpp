@@ -61,11 +61,11 @@ struct Strip final {
     float duck_floor = 1.0f;  // gain at full duck depth
     bool ducked = false;
     float send = 0.0f;
-    float side_gain = 0.0f;   // 0 = no width processing
+    float side_gain = 0.0f;  // 0 = no width processing
     std::vector<Biquad> filters;
     std::vector<float> delay;  // width delay line
     size_t delay_index = 0;
-    std::vector<float> post;   // this block's mono signal after EQ and ducking (feeds the reverb send)
+    std::vector<float> post;  // this block's mono signal after EQ and ducking (feeds the reverb send)
 };
 
 // Denormals to zero while filter and reverb tails decay; restores the caller's mode on scope exit.
@@ -190,8 +190,8 @@ struct Mixer::Impl final {
 
     float bus_attack = 0.0f, bus_release = 0.0f, bus_env = 0.0f;  // mean-square envelope
     float bus_gain = 1.0f;
-    size_t bus_phase = 0;    // frames since the last control update
-    float bus_step = 0.0f;   // per-frame gain increment until the next update
+    size_t bus_phase = 0;   // frames since the last control update
+    float bus_step = 0.0f;  // per-frame gain increment until the next update
 
     BusSettings bus_settings;
     std::vector<std::span<const float>> in_slices, stem_slices;  // Process()'s per-slice views
@@ -211,7 +211,8 @@ struct Mixer::Impl final {
         stem_slices.resize(channels.size());
         for (size_t i = 0; i < channels.size(); ++i) {
             const Instrument instrument = channels[i];
-            if (instrument == Instrument::kKick || instrument == Instrument::kLogDrum) sidechain_sources.push_back(i);
+            if (instrument == Instrument::kKick || instrument == Instrument::kLogDrum)
+                sidechain_sources.push_back(i);
             strips.push_back(MakeStrip(instrument, i < settings.size() ? settings[i] : ChannelSettings{}));
         }
     }
@@ -247,7 +248,8 @@ struct Mixer::Impl final {
         }
         if (s.width > 0.0) {
             strip.side_gain = static_cast<float>(std::clamp(s.width, 0.0, 1.0)) * kWidthSideGain;
-            strip.delay.assign(std::max<size_t>(1, static_cast<size_t>(std::lround(kWidthDelayS * rate))), 0.0f);
+            strip.delay.assign(std::max<size_t>(1, static_cast<size_t>(std::lround(kWidthDelayS * rate))),
+                               0.0f);
         }
         return strip;
     }
@@ -260,7 +262,8 @@ struct Mixer::Impl final {
         float env = duck_env;
         for (size_t i = 0; i < frames; ++i) {
             float level = 0.0f;
-            for (size_t source : sidechain_sources) level = std::max(level, std::fabs(inputs[source][offset + i]));
+            for (size_t source : sidechain_sources)
+                level = std::max(level, std::fabs(inputs[source][offset + i]));
             const float coeff = level > env ? duck_attack : duck_release;
             env = level + coeff * (env - level);
             duck[i] = std::min(1.0f, env * (1.0f / kDuckFullLevel));
@@ -270,7 +273,8 @@ struct Mixer::Impl final {
 
     // Gain, EQ, ducking, pan/width: writes the channel's stem and keeps its mono signal for the send.
     // Touches only this strip's state and the shared, read-only duck envelope.
-    void ProcessStrip(Strip& strip, std::span<const float> input, std::span<float> stem, size_t frames) const {
+    void ProcessStrip(Strip& strip, std::span<const float> input, std::span<float> stem,
+                      size_t frames) const {
         float* w = strip.post.data();
         const float gain = strip.gain;
         for (size_t i = 0; i < frames; ++i) w[i] = input[i] * gain;
@@ -372,7 +376,8 @@ std::vector<ChannelSettings> HouseSettings(const std::vector<compose::Instrument
 }
 }  // namespace
 
-Mixer::Mixer(std::vector<compose::Instrument> channels, double sample_rate_hz, const compose::SoundDesign& sound)
+Mixer::Mixer(std::vector<compose::Instrument> channels, double sample_rate_hz,
+             const compose::SoundDesign& sound)
     : Mixer(channels, HouseSettings(channels, sound), sample_rate_hz) {}
 
 Mixer::Mixer(std::vector<compose::Instrument> channels, std::vector<ChannelSettings> settings,
@@ -402,7 +407,8 @@ void Mixer::Process(std::span<const std::span<const float>> inputs, std::span<co
             stem_slices[c] = stems[c].subspan(2 * offset, 2 * n);
         }
         BeginBlock(in_slices);
-        for (size_t c = 0; c < channel_count; ++c) ProcessChannel(c, in_slices[c], stems[c].subspan(2 * offset, 2 * n));
+        for (size_t c = 0; c < channel_count; ++c)
+            ProcessChannel(c, in_slices[c], stems[c].subspan(2 * offset, 2 * n));
         FinishBlock(stem_slices, bus.subspan(2 * offset, 2 * n));
     }
 }
@@ -414,7 +420,8 @@ void Mixer::BeginBlock(std::span<const std::span<const float>> inputs) {
 }
 
 void Mixer::ProcessChannel(size_t channel, std::span<const float> input, std::span<float> stem) {
-    assert(channel < impl_->strips.size() && input.size() <= kMaxBlockFrames && stem.size() >= 2 * input.size());
+    assert(channel < impl_->strips.size() && input.size() <= kMaxBlockFrames &&
+           stem.size() >= 2 * input.size());
     FlushDenormals flush;
     impl_->ProcessStrip(impl_->strips[channel], input, stem, input.size());
 }

@@ -23,17 +23,17 @@ namespace amapiano::mix {
 
 struct ChannelSettings final {
     double gain_db = 0.0;
-    double pan = 0.0;               // -1 left .. +1 right
-    double highpass_hz = 0.0;       // 0 = off
-    double lowpass_hz = 0.0;        // 0 = off
-    double low_shelf_hz = 0.0;      // 0 = off
+    double pan = 0.0;           // -1 left .. +1 right
+    double highpass_hz = 0.0;   // 0 = off
+    double lowpass_hz = 0.0;    // 0 = off
+    double low_shelf_hz = 0.0;  // 0 = off
     double low_shelf_gain_db = 0.0;
-    double bell_hz = 0.0;           // 0 = off
+    double bell_hz = 0.0;  // 0 = off
     double bell_gain_db = 0.0;
     double bell_q = 1.0;
-    double duck_depth_db = 0.0;     // > 0: ducked by this much under the kick/log-drum sidechain
-    double reverb_send = 0.0;       // 0..1
-    double width = 0.0;             // 0 mono .. 1 wide (Haas-style decorrelation)
+    double duck_depth_db = 0.0;  // > 0: ducked by this much under the kick/log-drum sidechain
+    double reverb_send = 0.0;    // 0..1
+    double width = 0.0;          // 0 mono .. 1 wide (Haas-style decorrelation)
 };
 
 // The house mix for an instrument, shaped by the score's sound design (reverb_amount 0..1 scales
@@ -58,10 +58,11 @@ struct BusSettings final {
 class Mixer final {
 public:
     // The house mix: DefaultChannelSettings for each channel, reverb and bus compression on.
-    Mixer(std::vector<compose::Instrument> channels, double sample_rate_hz, const compose::SoundDesign& sound);
+    Mixer(std::vector<compose::Instrument> channels, double sample_rate_hz,
+          const compose::SoundDesign& sound);
     // Explicit settings, one per channel (settings.size() must equal channels.size()).
-    Mixer(std::vector<compose::Instrument> channels, std::vector<ChannelSettings> settings, double sample_rate_hz,
-          const BusSettings& bus = {});
+    Mixer(std::vector<compose::Instrument> channels, std::vector<ChannelSettings> settings,
+          double sample_rate_hz, const BusSettings& bus = {});
     ~Mixer();
     Mixer(const Mixer&) = delete;
     Mixer& operator=(const Mixer&) = delete;

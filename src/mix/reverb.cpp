@@ -32,8 +32,8 @@ Reverb::Reverb(double full_rate_hz, const ReverbSettings& settings) {
         left_.allpass_buffer[a].assign(Scaled(kAllpassTunings[a], sample_rate_hz), 0.0f);
         right_.allpass_buffer[a].assign(Scaled(kAllpassTunings[a] + kStereoSpread, sample_rate_hz), 0.0f);
     }
-    pre_delay_.assign(std::max<size_t>(1, static_cast<size_t>(std::lround(settings.pre_delay_s * sample_rate_hz))),
-                      0.0f);
+    pre_delay_.assign(
+        std::max<size_t>(1, static_cast<size_t>(std::lround(settings.pre_delay_s * sample_rate_hz))), 0.0f);
     feedback_ = static_cast<float>(0.7 + 0.28 * std::clamp(settings.room_size, 0.0, 1.0));
     damp1_ = static_cast<float>(0.4 * std::clamp(settings.damping, 0.0, 1.0));
     damp2_ = 1.0f - damp1_;
@@ -41,8 +41,8 @@ Reverb::Reverb(double full_rate_hz, const ReverbSettings& settings) {
     const double width = std::clamp(settings.width, 0.0, 1.0);
     wet1_ = static_cast<float>(kWetScale * settings.wet_gain * (width / 2 + 0.5));
     wet2_ = static_cast<float>(kWetScale * settings.wet_gain * ((1 - width) / 2));
-    hp_coeff_ = static_cast<float>(
-        std::exp(-2.0 * std::numbers::pi * settings.input_highpass_hz / sample_rate_hz));
+    hp_coeff_ =
+        static_cast<float>(std::exp(-2.0 * std::numbers::pi * settings.input_highpass_hz / sample_rate_hz));
 }
 
 inline float Reverb::ProcessSide(Side& side, float input) {

@@ -15,12 +15,12 @@
 namespace amapiano::mix {
 
 struct ReverbSettings final {
-    double room_size = 0.82;   // 0..1; comb feedback 0.7..0.98 (0.82 is about 2 s RT60)
-    double damping = 0.45;     // 0..1; high-frequency loss inside the combs
+    double room_size = 0.82;  // 0..1; comb feedback 0.7..0.98 (0.82 is about 2 s RT60)
+    double damping = 0.45;    // 0..1; high-frequency loss inside the combs
     double pre_delay_s = 0.02;
-    double width = 1.0;        // 0 mono .. 1 full stereo spread of the tail
+    double width = 1.0;                // 0 mono .. 1 full stereo spread of the tail
     double input_highpass_hz = 220.0;  // keeps the tail out of the kick/log-drum range
-    double wet_gain = 1.0;     // linear gain of the return
+    double wet_gain = 1.0;             // linear gain of the return
 };
 
 class Reverb final {

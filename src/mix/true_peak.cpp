@@ -8,8 +8,8 @@
 namespace amapiano::mix {
 namespace {
 
-constexpr int kTaps = 12;                   // per phase
-constexpr int kHalf = kTaps / 2;            // taps cover frames t - kHalf + 1 .. t + kHalf
+constexpr int kTaps = 12;                           // per phase
+constexpr int kHalf = kTaps / 2;                    // taps cover frames t - kHalf + 1 .. t + kHalf
 constexpr int kPhases = kTruePeakOversampling - 1;  // fractional positions 1/4, 2/4, 3/4
 
 struct Table final {

@@ -44,7 +44,8 @@ audio::MidiSong ScoreToMidi(const compose::Score& score) {
         midi.notes.reserve(track.events.size());
         for (const compose::NoteEvent& event : track.events) {
             const int velocity = std::clamp(static_cast<int>(std::lround(event.velocity * 127.0f)), 1, 127);
-            midi.notes.push_back({event.start_beats, event.duration_beats, std::clamp(event.pitch, 0, 127), velocity});
+            midi.notes.push_back(
+                {event.start_beats, event.duration_beats, std::clamp(event.pitch, 0, 127), velocity});
         }
         song.tracks.push_back(std::move(midi));
     }

@@ -2,15 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <cmath>
+#include <future>
 #include <memory>
 #include <system_error>
 
 #include "audio/atomic_file.h"
 #include "audio/audio_file_writer.h"
-#include "mix/mixer.h"
 #include "core/worker_team.h"
+#include "mix/mixer.h"
 #include "pipeline/midi_export.h"
 #include "pipeline/stem_streamer.h"
 #include "synth/track_renderer.h"
@@ -89,7 +89,8 @@ int64_t RenderedFrames(const compose::Score& score, int sample_rate_hz) {
 
 Status CheckOutputs(const RenderOutputs& outputs) {
     if (outputs.wav_bit_depth != 16 && outputs.wav_bit_depth != 24) {
-        return Error::Unsupported("WAV bit depth must be 16 or 24, not " + std::to_string(outputs.wav_bit_depth));
+        return Error::Unsupported("WAV bit depth must be 16 or 24, not " +
+                                  std::to_string(outputs.wav_bit_depth));
     }
     if (outputs.mix_path.empty()) return Error::InvalidArgument("an output file is required (-o OUT.wav)");
     auto format = audio::AudioFormatForPath(outputs.mix_path, outputs.wav_bit_depth);
@@ -107,7 +108,8 @@ Status CheckOutputs(const RenderOutputs& outputs) {
         std::error_code ec;
         if (fs::exists(*outputs.stems_dir, ec)) {
             if (!fs::is_directory(*outputs.stems_dir, ec)) {
-                return Error::Io("stems path '" + outputs.stems_dir->string() + "' exists and is not a directory");
+                return Error::Io("stems path '" + outputs.stems_dir->string() +
+                                 "' exists and is not a directory");
             }
             if (Status s = audio::CheckWritableDestination(*outputs.stems_dir / "stem.wav"); !s) return s;
         } else if (Status s = audio::CheckWritableDestination(*outputs.stems_dir); !s) {
@@ -153,9 +155,8 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
         const audio::AudioFormat stem_format = StemFormat(mix_format, outputs.wav_bit_depth);
         std::vector<std::unique_ptr<audio::AudioFileWriter>> writers;
         for (compose::Instrument instrument : instruments) {
-            const fs::path path =
-                *outputs.stems_dir / (std::string(compose::InstrumentName(instrument)) +
-                                      std::string(StemExtension(stem_format)));
+            const fs::path path = *outputs.stems_dir / (std::string(compose::InstrumentName(instrument)) +
+                                                        std::string(StemExtension(stem_format)));
             auto writer = audio::AudioFileWriter::Open(path, stem_format, kSampleRateHz, kChannels);
             if (!writer) return writer.error();
             writers.push_back(std::move(*writer));
@@ -170,7 +171,8 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
     // is the same whichever thread runs which track.
     WorkerTeam team(outputs.threads > 0 ? static_cast<size_t>(outputs.threads) : WorkerTeam::DefaultSize());
     std::vector<std::vector<float>> mono(track_count, std::vector<float>(kBlockFrames));
-    std::vector<std::vector<float>> local_stems(streamer ? 0 : track_count, std::vector<float>(kBlockFrames * kChannels));
+    std::vector<std::vector<float>> local_stems(streamer ? 0 : track_count,
+                                                std::vector<float>(kBlockFrames * kChannels));
     std::vector<std::span<float>> local_stem_spans(local_stems.begin(), local_stems.end());
     std::vector<std::span<const float>> inputs(track_count);
     std::vector<std::span<const float>> stems_in(track_count);
@@ -190,7 +192,8 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
         report.timings.encode_s += SecondsSince(t);  // waiting for the stem writer, if it falls behind
         t = Clock::now();
         mixer.BeginBlock(inputs);
-        team.Run(track_count, [&](size_t i) { mixer.ProcessChannel(i, inputs[i], stem_out[i].first(n * kChannels)); });
+        team.Run(track_count,
+                 [&](size_t i) { mixer.ProcessChannel(i, inputs[i], stem_out[i].first(n * kChannels)); });
         for (size_t i = 0; i < track_count; ++i) stems_in[i] = stem_out[i].first(n * kChannels);
         mixer.FinishBlock(stems_in, std::span<float>(bus.data(), n * kChannels));
         report.timings.mix_s += SecondsSince(t);
@@ -202,7 +205,8 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
             continue;
         }
         const size_t offset = static_cast<size_t>(std::max<int64_t>(0, skip_frames - block_start));
-        const size_t out_frame = static_cast<size_t>(block_start + static_cast<int64_t>(offset) - skip_frames);
+        const size_t out_frame =
+            static_cast<size_t>(block_start + static_cast<int64_t>(offset) - skip_frames);
         std::copy(bus.begin() + static_cast<std::ptrdiff_t>(offset * kChannels),
                   bus.begin() + static_cast<std::ptrdiff_t>(n * kChannels),
                   mix_buffer.begin() + static_cast<std::ptrdiff_t>(out_frame * kChannels));

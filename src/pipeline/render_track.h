@@ -26,25 +26,26 @@ namespace amapiano::pipeline {
 inline constexpr int kSampleRateHz = 44100;
 
 struct RenderOutputs final {
-    std::filesystem::path mix_path = {};           // .wav, .flac, .ogg or .mp3
+    std::filesystem::path mix_path = {};  // .wav, .flac, .ogg or .mp3
     std::optional<std::filesystem::path> midi_path = std::nullopt;
-    std::optional<std::filesystem::path> stems_dir = std::nullopt;  // one file per instrument; created if missing
-    int wav_bit_depth = 24;                        // 16 or 24
-    int threads = 0;                               // 0 = one per hardware thread; output is the same for any count
+    std::optional<std::filesystem::path> stems_dir =
+        std::nullopt;        // one file per instrument; created if missing
+    int wav_bit_depth = 24;  // 16 or 24
+    int threads = 0;         // 0 = one per hardware thread; output is the same for any count
 };
 
 struct WrittenFile final {
     std::string role;        // "mix", "stem" or "midi"
     std::string instrument;  // for stems
     std::filesystem::path path;
-    std::string format;      // "wav24", "flac", "ogg", "mp3", "midi"
+    std::string format;  // "wav24", "flac", "ogg", "mp3", "midi"
 };
 
 struct RenderTimings final {
-    double synth_s = 0.0;    // instrument DSP
-    double mix_s = 0.0;      // channel strips, reverb, bus
-    double master_s = 0.0;   // loudness normalisation and limiting
-    double encode_s = 0.0;   // audio/MIDI encoding and file I/O on the calling thread
+    double synth_s = 0.0;              // instrument DSP
+    double mix_s = 0.0;                // channel strips, reverb, bus
+    double master_s = 0.0;             // loudness normalisation and limiting
+    double encode_s = 0.0;             // audio/MIDI encoding and file I/O on the calling thread
     double background_encode_s = 0.0;  // stem encoding and I/O on the background thread (overlapped)
     double total_s = 0.0;
 };

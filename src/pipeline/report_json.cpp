@@ -15,7 +15,8 @@ double Round(double value, int decimals) {
 
 nlohmann::json SpecJson(const compose::Score& score, const prompt::PromptReading& reading) {
     nlohmann::json instruments = nlohmann::json::array();
-    for (const compose::Track& track : score.tracks) instruments.push_back(compose::InstrumentName(track.instrument));
+    for (const compose::Track& track : score.tracks)
+        instruments.push_back(compose::InstrumentName(track.instrument));
     nlohmann::json spec = {
         {"prompt",
          {{"text", score.spec.prompt}, {"understood", reading.understood}, {"ignored", reading.ignored}}},

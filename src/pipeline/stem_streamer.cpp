@@ -5,13 +5,14 @@
 
 namespace amapiano::pipeline {
 
-StemStreamer::StemStreamer(std::vector<std::unique_ptr<audio::AudioFileWriter>> writers, size_t max_block_frames,
-                           size_t ring_depth)
+StemStreamer::StemStreamer(std::vector<std::unique_ptr<audio::AudioFileWriter>> writers,
+                           size_t max_block_frames, size_t ring_depth)
     : writers_(std::move(writers)) {
     storage_.resize(ring_depth * writers_.size(), std::vector<float>(2 * max_block_frames));
     sets_.resize(ring_depth);
     for (size_t set = 0; set < ring_depth; ++set) {
-        for (size_t w = 0; w < writers_.size(); ++w) sets_[set].emplace_back(storage_[set * writers_.size() + w]);
+        for (size_t w = 0; w < writers_.size(); ++w)
+            sets_[set].emplace_back(storage_[set * writers_.size() + w]);
         free_sets_.push_back(set);
     }
     thread_ = std::thread([this] { WriterLoop(); });
@@ -73,7 +74,8 @@ void StemStreamer::WriterLoop() {
         const auto start = std::chrono::steady_clock::now();
         if (!error_) {
             for (size_t w = 0; w < writers_.size(); ++w) {
-                const std::span<const float> part = sets_[job.set][w].subspan(2 * job.offset_frames, 2 * job.frames);
+                const std::span<const float> part =
+                    sets_[job.set][w].subspan(2 * job.offset_frames, 2 * job.frames);
                 if (Status s = writers_[w]->Write(part); !s) {
                     error_ = s.error();  // written only by this thread; read after join
                     break;

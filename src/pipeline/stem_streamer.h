@@ -59,8 +59,8 @@ private:
     void WriterLoop();
 
     std::vector<std::unique_ptr<audio::AudioFileWriter>> writers_;
-    std::vector<std::vector<float>> storage_;           // ring_depth * writer count buffers
-    std::vector<std::vector<std::span<float>>> sets_;   // views per ring slot
+    std::vector<std::vector<float>> storage_;          // ring_depth * writer count buffers
+    std::vector<std::vector<std::span<float>>> sets_;  // views per ring slot
     std::mutex mutex_;
     std::condition_variable changed_;
     std::deque<size_t> free_sets_;

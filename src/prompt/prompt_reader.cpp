@@ -25,7 +25,8 @@ std::vector<Token> Tokenize(std::string_view text) {
     std::vector<Token> tokens;
     size_t i = 0;
     auto is_word = [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '#' || c == '.' || c == '\'' || c == '%';
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '#' || c == '.' || c == '\'' ||
+               c == '%';
     };
     while (i < text.size()) {
         if (!is_word(text[i])) {
@@ -56,8 +57,8 @@ std::vector<Token> Tokenize(std::string_view text) {
 
 std::optional<double> ParseNumber(std::string_view s) {
     static constexpr std::pair<std::string_view, double> kWords[] = {
-        {"one", 1}, {"two", 2}, {"three", 3}, {"four", 4}, {"five", 5}, {"six", 6},
-        {"seven", 7}, {"eight", 8}, {"nine", 9}, {"ten", 10}, {"half", 0.5}};
+        {"one", 1},   {"two", 2},   {"three", 3}, {"four", 4}, {"five", 5},  {"six", 6},
+        {"seven", 7}, {"eight", 8}, {"nine", 9},  {"ten", 10}, {"half", 0.5}};
     for (const auto& [word, value] : kWords) {
         if (s == word) return value;
     }
@@ -83,22 +84,25 @@ bool OneOf(std::string_view word, std::initializer_list<std::string_view> words)
 }
 
 bool IsStopWord(std::string_view w) {
-    return OneOf(w, {"a",      "an",    "the",   "and",   "with",    "in",     "of",     "for",   "to",
-                     "some",   "please", "make", "me",    "track",   "song",   "beat",   "tune",  "music",
-                     "style",  "feel",  "vibe",  "vibes", "at",      "on",     "by",     "i",     "want",
-                     "like",   "that",  "is",    "it",    "my",      "this",   "but",    "or",    "around",
-                     "about",  "really", "very", "bit",   "little",  "lots",   "plus",   "using", "featuring",
-                     "ft",     "give",  "create", "generate", "produce", "lot",  "more",   "less",  "key",
-                     "tempo",  "long",  "type",  "sound", "sounding", "kind",  "full",   "its",   "it's",
-                     "feat",   "also",  "just",  "has",   "have",    "be",     "should", "can",   "us",
-                     "we",     "from",  "into",  "over",  "under",   "lots",   "loads",  "mix",   "groove"});
+    return OneOf(w,
+                 {"a",     "an",     "the",    "and",      "with",     "in",   "of",     "for",   "to",
+                  "some",  "please", "make",   "me",       "track",    "song", "beat",   "tune",  "music",
+                  "style", "feel",   "vibe",   "vibes",    "at",       "on",   "by",     "i",     "want",
+                  "like",  "that",   "is",     "it",       "my",       "this", "but",    "or",    "around",
+                  "about", "really", "very",   "bit",      "little",   "lots", "plus",   "using", "featuring",
+                  "ft",    "give",   "create", "generate", "produce",  "lot",  "more",   "less",  "key",
+                  "tempo", "long",   "type",   "sound",    "sounding", "kind", "full",   "its",   "it's",
+                  "feat",  "also",   "just",   "has",      "have",     "be",   "should", "can",   "us",
+                  "we",    "from",   "into",   "over",     "under",    "lots", "loads",  "mix",   "groove"});
 }
 
 // Adjectives that may sit in front of an instrument ("jazzy piano", "deep log drums").
 bool IsInstrumentAdjective(std::string_view w) {
-    return OneOf(w, {"jazzy", "deep", "warm", "soft", "heavy", "punchy", "lush", "live", "smooth", "rolling",
-                     "fat", "big", "bouncy", "wobbly", "gliding", "sliding", "crisp", "airy", "gentle", "busy",
-                     "distorted", "lots", "of", "some", "classic", "gospel", "rhodes-style", "muted", "sparse"});
+    return OneOf(w,
+                 {"jazzy",   "deep",    "warm",         "soft",  "heavy",     "punchy", "lush",    "live",
+                  "smooth",  "rolling", "fat",          "big",   "bouncy",    "wobbly", "gliding", "sliding",
+                  "crisp",   "airy",    "gentle",       "busy",  "distorted", "lots",   "of",      "some",
+                  "classic", "gospel",  "rhodes-style", "muted", "sparse"});
 }
 
 struct InstrumentWord {
@@ -109,25 +113,60 @@ struct InstrumentWord {
 const std::vector<InstrumentWord>& InstrumentWords() {
     using I = Instrument;
     static const std::vector<InstrumentWord> kWords = {
-        {{"log", "drums"}, {I::kLogDrum}},  {{"log", "drum"}, {I::kLogDrum}},   {{"logdrum"}, {I::kLogDrum}},
-        {{"logdrums"}, {I::kLogDrum}},      {{"sub", "bass"}, {I::kBass}},      {{"bassline"}, {I::kBass}},
-        {{"bass"}, {I::kBass}},             {{"piano"}, {I::kKeys}},            {{"pianos"}, {I::kKeys}},
-        {{"keys"}, {I::kKeys}},             {{"rhodes"}, {I::kKeys}},           {{"organ"}, {I::kKeys}},
-        {{"chords"}, {I::kKeys}},           {{"pad"}, {I::kPad}},               {{"pads"}, {I::kPad}},
-        {{"strings"}, {I::kPad}},           {{"sax"}, {I::kLead}},              {{"saxophone"}, {I::kLead}},
-        {{"flute"}, {I::kLead}},            {{"trumpet"}, {I::kLead}},          {{"horns"}, {I::kLead}},
-        {{"guitar"}, {I::kLead}},           {{"lead"}, {I::kLead}},             {{"melody"}, {I::kLead}},
-        {{"kick"}, {I::kKick}},             {{"kicks"}, {I::kKick}},            {{"shaker"}, {I::kShaker}},
-        {{"shakers"}, {I::kShaker}},        {{"clap"}, {I::kClap}},             {{"claps"}, {I::kClap}},
-        {{"snare"}, {I::kClap}},            {{"snares"}, {I::kClap}},           {{"hi", "hats"}, {I::kHats}},
-        {{"hihats"}, {I::kHats}},           {{"hats"}, {I::kHats}},             {{"hat"}, {I::kHats}},
-        {{"rim"}, {I::kRim}},               {{"rims"}, {I::kRim}},              {{"rimshots"}, {I::kRim}},
-        {{"woodblock"}, {I::kRim}},         {{"woodblocks"}, {I::kRim}},        {{"percussion"}, {I::kPerc}},
-        {{"perc"}, {I::kPerc}},             {{"congas"}, {I::kPerc}},           {{"bongos"}, {I::kPerc}},
-        {{"toms"}, {I::kPerc}},             {{"whistles"}, {I::kPerc}},         {{"whistle"}, {I::kPerc}},
+        {{"log", "drums"}, {I::kLogDrum}},
+        {{"log", "drum"}, {I::kLogDrum}},
+        {{"logdrum"}, {I::kLogDrum}},
+        {{"logdrums"}, {I::kLogDrum}},
+        {{"sub", "bass"}, {I::kBass}},
+        {{"bassline"}, {I::kBass}},
+        {{"bass"}, {I::kBass}},
+        {{"piano"}, {I::kKeys}},
+        {{"pianos"}, {I::kKeys}},
+        {{"keys"}, {I::kKeys}},
+        {{"rhodes"}, {I::kKeys}},
+        {{"organ"}, {I::kKeys}},
+        {{"chords"}, {I::kKeys}},
+        {{"pad"}, {I::kPad}},
+        {{"pads"}, {I::kPad}},
+        {{"strings"}, {I::kPad}},
+        {{"sax"}, {I::kLead}},
+        {{"saxophone"}, {I::kLead}},
+        {{"flute"}, {I::kLead}},
+        {{"trumpet"}, {I::kLead}},
+        {{"horns"}, {I::kLead}},
+        {{"guitar"}, {I::kLead}},
+        {{"lead"}, {I::kLead}},
+        {{"melody"}, {I::kLead}},
+        {{"kick"}, {I::kKick}},
+        {{"kicks"}, {I::kKick}},
+        {{"shaker"}, {I::kShaker}},
+        {{"shakers"}, {I::kShaker}},
+        {{"clap"}, {I::kClap}},
+        {{"claps"}, {I::kClap}},
+        {{"snare"}, {I::kClap}},
+        {{"snares"}, {I::kClap}},
+        {{"hi", "hats"}, {I::kHats}},
+        {{"hihats"}, {I::kHats}},
+        {{"hats"}, {I::kHats}},
+        {{"hat"}, {I::kHats}},
+        {{"rim"}, {I::kRim}},
+        {{"rims"}, {I::kRim}},
+        {{"rimshots"}, {I::kRim}},
+        {{"woodblock"}, {I::kRim}},
+        {{"woodblocks"}, {I::kRim}},
+        {{"percussion"}, {I::kPerc}},
+        {{"perc"}, {I::kPerc}},
+        {{"congas"}, {I::kPerc}},
+        {{"bongos"}, {I::kPerc}},
+        {{"toms"}, {I::kPerc}},
+        {{"whistles"}, {I::kPerc}},
+        {{"whistle"}, {I::kPerc}},
         {{"drums"}, {I::kKick, I::kShaker, I::kClap, I::kHats, I::kRim, I::kPerc}},
-        {{"vocals"}, {}},                   {{"vocal"}, {}},                    {{"vox"}, {}},
-        {{"chants"}, {}},                   {{"singing"}, {}},
+        {{"vocals"}, {}},
+        {{"vocal"}, {}},
+        {{"vox"}, {}},
+        {{"chants"}, {}},
+        {{"singing"}, {}},
     };
     return kWords;
 }
@@ -198,7 +237,8 @@ struct Reader {
         // "3 minute" + "s" not possible; but "a 3 minute track" works.
         const std::string phrase = Span(i, i + used - 1);
         if (bars) {
-            if (*bars < compose::kMinLoopBars || *bars > compose::kMaxTrackBars || *value != std::floor(*value)) {
+            if (*bars < compose::kMinLoopBars || *bars > compose::kMaxTrackBars ||
+                *value != std::floor(*value)) {
                 reading.ignored.push_back(phrase);
             } else {
                 reading.bars = *bars;
@@ -318,12 +358,30 @@ struct Reader {
 
     size_t MatchMood(size_t i) {
         static constexpr std::pair<std::string_view, std::string_view> kMoods[] = {
-            {"soulful", "soulful"},   {"soul", "soulful"},     {"dark", "dark"},           {"moody", "dark"},
-            {"gritty", "dark"},       {"uplifting", "uplifting"}, {"happy", "uplifting"},  {"joyful", "uplifting"},
-            {"bright", "uplifting"},  {"euphoric", "uplifting"}, {"mellow", "mellow"},     {"smooth", "mellow"},
-            {"energetic", "energetic"}, {"hype", "energetic"}, {"driving", "energetic"},   {"party", "energetic"},
-            {"dreamy", "dreamy"},     {"romantic", "romantic"}, {"aggressive", "aggressive"}, {"sad", "dark"},
-            {"melancholic", "dark"},  {"emotional", "soulful"}, {"spiritual", "soulful"},  {"groovy", "uplifting"},
+            {"soulful", "soulful"},
+            {"soul", "soulful"},
+            {"dark", "dark"},
+            {"moody", "dark"},
+            {"gritty", "dark"},
+            {"uplifting", "uplifting"},
+            {"happy", "uplifting"},
+            {"joyful", "uplifting"},
+            {"bright", "uplifting"},
+            {"euphoric", "uplifting"},
+            {"mellow", "mellow"},
+            {"smooth", "mellow"},
+            {"energetic", "energetic"},
+            {"hype", "energetic"},
+            {"driving", "energetic"},
+            {"party", "energetic"},
+            {"dreamy", "dreamy"},
+            {"romantic", "romantic"},
+            {"aggressive", "aggressive"},
+            {"sad", "dark"},
+            {"melancholic", "dark"},
+            {"emotional", "soulful"},
+            {"spiritual", "soulful"},
+            {"groovy", "uplifting"},
         };
         for (const auto& [word, mood] : kMoods) {
             if (tokens[i].lower == word) {
@@ -341,7 +399,8 @@ struct Reader {
         while (j < tokens.size() && IsInstrumentAdjective(tokens[j].lower)) ++j;
         for (const InstrumentWord& entry : InstrumentWords()) {
             bool match = j + entry.words.size() <= tokens.size();
-            for (size_t k = 0; match && k < entry.words.size(); ++k) match = tokens[j + k].lower == entry.words[k];
+            for (size_t k = 0; match && k < entry.words.size(); ++k)
+                match = tokens[j + k].lower == entry.words[k];
             if (match) {
                 *found = &entry;
                 return j - i + entry.words.size();
@@ -375,9 +434,9 @@ struct Reader {
 
     void Run() {
         using Matcher = size_t (Reader::*)(size_t);
-        static constexpr Matcher kMatchers[] = {&Reader::MatchBpm,   &Reader::MatchLength, &Reader::MatchKey,
-                                                &Reader::MatchSubgenre, &Reader::MatchInstrument,
-                                                &Reader::MatchSwing, &Reader::MatchEnergy, &Reader::MatchMood};
+        static constexpr Matcher kMatchers[] = {
+            &Reader::MatchBpm,        &Reader::MatchLength, &Reader::MatchKey,    &Reader::MatchSubgenre,
+            &Reader::MatchInstrument, &Reader::MatchSwing,  &Reader::MatchEnergy, &Reader::MatchMood};
         size_t i = 0;
         while (i < tokens.size()) {
             size_t used = 0;

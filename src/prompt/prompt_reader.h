@@ -1,7 +1,8 @@
 // Prompt understanding: free text -> the parts of a GenerationSpec it names, plus an honest report
 // of which words were understood and which were ignored.
 //
-//   PromptReading r = ReadPrompt("soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F#m");
+//   PromptReading r = ReadPrompt("soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in
+//   F#m");
 //   // r.subgenre = kPrivateSchool, r.bpm = 112, r.key = F#m, r.mood = "soulful",
 //   // r.include = {kKeys, kLogDrum}, r.understood = {"soulful", "private school", ...}
 //
@@ -26,13 +27,13 @@ struct PromptReading final {
     std::optional<theory::Key> key;
     std::optional<int> bars;
     std::optional<double> seconds;
-    std::optional<double> energy;          // 0..1
+    std::optional<double> energy;  // 0..1
     std::optional<double> swing_percent;
-    std::string mood;                      // canonical mood word, e.g. "soulful", "dark", "uplifting"
+    std::string mood;  // canonical mood word, e.g. "soulful", "dark", "uplifting"
     std::set<compose::Instrument> include;
     std::set<compose::Instrument> exclude;
-    std::vector<std::string> understood;   // phrases used, as they appeared ("private school", "112 BPM")
-    std::vector<std::string> ignored;      // words not used (stop words like "a", "with" are not listed)
+    std::vector<std::string> understood;  // phrases used, as they appeared ("private school", "112 BPM")
+    std::vector<std::string> ignored;     // words not used (stop words like "a", "with" are not listed)
 };
 
 // Never fails: text it cannot use ends up in `ignored`. Values outside the composer's limits

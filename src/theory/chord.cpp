@@ -82,8 +82,9 @@ std::optional<Chord> ParseChordSymbol(std::string_view symbol) {
 
 Result<Chord> ParseRomanChord(std::string_view roman, const Key& key) {
     auto invalid = [&] {
-        return Error::InvalidArgument("'" + std::string(roman) +
-                                      "' is not a roman-numeral chord such as i9, iv7, bVII9, VImaj7 or V7sus4");
+        return Error::InvalidArgument(
+            "'" + std::string(roman) +
+            "' is not a roman-numeral chord such as i9, iv7, bVII9, VImaj7 or V7sus4");
     };
     std::string_view rest = roman;
     int accidental = 0;
@@ -121,10 +122,14 @@ Result<Chord> ParseRomanChord(std::string_view roman, const Key& key) {
     if (degree < 0) return invalid();
     std::optional<ChordQuality> quality;
     if (lower) {
-        if (rest.empty()) quality = ChordQuality::kMinor;
-        else if (rest == "7") quality = ChordQuality::kMinor7;
-        else if (rest == "9") quality = ChordQuality::kMinor9;
-        else if (rest == "11") quality = ChordQuality::kMinor11;
+        if (rest.empty())
+            quality = ChordQuality::kMinor;
+        else if (rest == "7")
+            quality = ChordQuality::kMinor7;
+        else if (rest == "9")
+            quality = ChordQuality::kMinor9;
+        else if (rest == "11")
+            quality = ChordQuality::kMinor11;
     } else {
         quality = QualityFromSuffix(rest);
         if (quality && IsMinorQuality(*quality)) quality.reset();

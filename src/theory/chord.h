@@ -38,9 +38,10 @@ enum class ChordQuality {
 };
 
 inline constexpr ChordQuality kAllChordQualities[] = {
-    ChordQuality::kMajor,      ChordQuality::kMinor,      ChordQuality::kMinor7,      ChordQuality::kMinor9,
-    ChordQuality::kMinor11,    ChordQuality::kMajor7,     ChordQuality::kMajor9,      ChordQuality::kDominant7,
-    ChordQuality::kDominant9,  ChordQuality::kDominant11, ChordQuality::kDominant13,  ChordQuality::kSeventhSus4,
+    ChordQuality::kMajor,      ChordQuality::kMinor,      ChordQuality::kMinor7,
+    ChordQuality::kMinor9,     ChordQuality::kMinor11,    ChordQuality::kMajor7,
+    ChordQuality::kMajor9,     ChordQuality::kDominant7,  ChordQuality::kDominant9,
+    ChordQuality::kDominant11, ChordQuality::kDominant13, ChordQuality::kSeventhSus4,
     ChordQuality::kSus4,       ChordQuality::kAdd9};
 
 struct Chord final {

@@ -26,9 +26,10 @@ std::string_view Trim(std::string_view text) {
 Result<Key> ParseKey(std::string_view text) {
     const std::string_view trimmed = Trim(text);
     auto invalid = [&] {
-        return Error::InvalidArgument("'" + std::string(text) +
-                                      "' is not a key; use a tonic A-G with optional # or b and 'm' for minor, "
-                                      "e.g. F#m, Am, Eb, C");
+        return Error::InvalidArgument(
+            "'" + std::string(text) +
+            "' is not a key; use a tonic A-G with optional # or b and 'm' for minor, "
+            "e.g. F#m, Am, Eb, C");
     };
     if (trimmed.empty()) return invalid();
     static constexpr int kLetterPc[] = {9, 11, 0, 2, 4, 5, 7};  // A B C D E F G

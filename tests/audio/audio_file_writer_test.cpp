@@ -89,7 +89,8 @@ TEST(CheckWritableDestination, ReportsTheDirectory) {
 TEST(CheckWritableDestination, ReadOnlyDirectoryIsAnIoError) {
     if (::geteuid() == 0) GTEST_SKIP() << "root can write anywhere";
     ScratchDir dir;
-    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    std::filesystem::permissions(dir.path(),
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
     const Status status = CheckWritableDestination(dir.path() / "x.wav");
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.error().code, ErrorCode::kIo);
@@ -156,7 +157,8 @@ TEST(AudioFileWriter, EveryFormatReadsBack) {
         EXPECT_NEAR(double(r.info.frames), double(kRate), format == AudioFormat::kMp3 ? 2500.0 : 0.0) << name;
         double energy = 0.0;
         for (float v : r.samples) energy += double(v) * v;
-        EXPECT_NEAR(10 * std::log10(energy / double(r.samples.size())), 10 * std::log10((0.125 + 0.03125) / 2), 0.5)
+        EXPECT_NEAR(10 * std::log10(energy / double(r.samples.size())),
+                    10 * std::log10((0.125 + 0.03125) / 2), 0.5)
             << name;
     }
     EXPECT_EQ(dir.EntryCount(), 4u);
@@ -167,7 +169,8 @@ TEST(AudioFileWriter, IdenticalInputGivesIdenticalBytes) {
     const std::vector<float> x = TestSignal(kRate / 2);
     for (const char* name : {"a.wav", "a.flac", "a.ogg", "a.mp3"}) {
         for (int depth : {16, 24}) {
-            const auto first = dir.path() / (std::string("1") + name), second = dir.path() / (std::string("2") + name);
+            const auto first = dir.path() / (std::string("1") + name),
+                       second = dir.path() / (std::string("2") + name);
             const AudioFormat format = *AudioFormatForPath(first, depth);
             ASSERT_TRUE(WriteFile(first, format, x).ok());
             ASSERT_TRUE(WriteFile(second, format, x).ok());

@@ -37,11 +37,17 @@ MidiSong ExampleSong() {
     song.bpm = 112;
     song.key_accidentals = 3;
     song.minor = true;
-    song.tracks.push_back({.name = "log-drum", .channel = 1, .program = 38,
-                           .notes = {{.start_beats = 1.0, .duration_beats = 0.5, .pitch = 42, .velocity = 100},
-                                     {.start_beats = 0.0, .duration_beats = 1.0, .pitch = 42, .velocity = 90}}});
-    song.tracks.push_back({.name = "kick", .channel = 9, .program = -1,
-                           .notes = {{.start_beats = 0.0, .duration_beats = 0.25, .pitch = 36, .velocity = 127}}});
+    song.tracks.push_back(
+        {.name = "log-drum",
+         .channel = 1,
+         .program = 38,
+         .notes = {{.start_beats = 1.0, .duration_beats = 0.5, .pitch = 42, .velocity = 100},
+                   {.start_beats = 0.0, .duration_beats = 1.0, .pitch = 42, .velocity = 90}}});
+    song.tracks.push_back(
+        {.name = "kick",
+         .channel = 9,
+         .program = -1,
+         .notes = {{.start_beats = 0.0, .duration_beats = 0.25, .pitch = 36, .velocity = 127}}});
     return song;
 }
 
@@ -74,29 +80,31 @@ TEST(EncodeMidi, FlatKeySignatureIsTwosComplement) {
 TEST(EncodeMidi, NotesAreSortedWithOffsBeforeOnsAtTheSameTick) {
     const auto tracks = Tracks(EncodeMidi(ExampleSong()));
     const std::vector<uint8_t> expected = {
-        0x00, 0xff, 0x03, 8, 'l', 'o', 'g', '-', 'd', 'r', 'u', 'm',
-        0x00, 0xc1, 38,          // program change
-        0x00, 0x91, 42, 90,      // note on at beat 0
-        0x83, 0x60, 0x81, 42, 64,  // 480 ticks later: off (before the next on)
-        0x00, 0x91, 42, 100,     // on at beat 1
-        0x81, 0x70, 0x81, 42, 64,  // off 240 ticks later
+        0x00, 0xff, 0x03, 8,   'l', 'o', 'g', '-', 'd', 'r', 'u', 'm', 0x00, 0xc1, 38,  // program change
+        0x00, 0x91, 42,   90,                                                           // note on at beat 0
+        0x83, 0x60, 0x81, 42,  64,  // 480 ticks later: off (before the next on)
+        0x00, 0x91, 42,   100,      // on at beat 1
+        0x81, 0x70, 0x81, 42,  64,  // off 240 ticks later
         0x00, 0xff, 0x2f, 0x00};
     EXPECT_EQ(tracks[1], expected);
     // No program change for program -1; drum channel 9.
-    const std::vector<uint8_t> kick = {0x00, 0xff, 0x03, 4, 'k', 'i', 'c', 'k', 0x00, 0x99, 36, 127,
-                                       0x78, 0x89, 36, 64, 0x00, 0xff, 0x2f, 0x00};
+    const std::vector<uint8_t> kick = {0x00, 0xff, 0x03, 4,    'k', 'i', 'c',  'k',  0x00, 0x99,
+                                       36,   127,  0x78, 0x89, 36,  64,  0x00, 0xff, 0x2f, 0x00};
     EXPECT_EQ(tracks[2], kick);
 }
 
 TEST(EncodeMidi, OverlappingSamePitchIsEndedBeforeRestart) {
     MidiSong song;
-    song.tracks.push_back({.name = "keys", .channel = 0, .program = 0,
-                           .notes = {{.start_beats = 0.0, .duration_beats = 2.0, .pitch = 60, .velocity = 80},
-                                     {.start_beats = 1.0, .duration_beats = 1.0, .pitch = 60, .velocity = 80}}});
+    song.tracks.push_back(
+        {.name = "keys",
+         .channel = 0,
+         .program = 0,
+         .notes = {{.start_beats = 0.0, .duration_beats = 2.0, .pitch = 60, .velocity = 80},
+                   {.start_beats = 1.0, .duration_beats = 1.0, .pitch = 60, .velocity = 80}}});
     const auto tracks = Tracks(EncodeMidi(song));
     // on@0, off@480, on@480, off@960.
-    EXPECT_TRUE(Contains(tracks[1], {0x00, 0x90, 60, 80, 0x83, 0x60, 0x80, 60, 64, 0x00, 0x90, 60, 80, 0x83, 0x60,
-                                     0x80, 60, 64}));
+    EXPECT_TRUE(Contains(tracks[1], {0x00, 0x90, 60, 80, 0x83, 0x60, 0x80, 60, 64, 0x00, 0x90, 60, 80, 0x83,
+                                     0x60, 0x80, 60, 64}));
 }
 
 TEST(WriteMidiFile, IsDeterministicAndAtomic) {

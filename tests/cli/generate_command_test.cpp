@@ -1,12 +1,12 @@
 #include "cli/generate_command.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli/exit_codes.h"
@@ -31,7 +31,7 @@ TEST(BuildGenerationRequest, FlagsWinOverThePrompt) {
     auto request = BuildGenerationRequest(flags);
     ASSERT_TRUE(request.ok()) << request.error().message;
     EXPECT_EQ(request->spec.subgenre, compose::Subgenre::kPrivateSchool);  // from the prompt
-    EXPECT_DOUBLE_EQ(*request->spec.bpm, 109.0);                          // flag over "112 BPM"
+    EXPECT_DOUBLE_EQ(*request->spec.bpm, 109.0);                           // flag over "112 BPM"
     EXPECT_EQ(request->spec.key, (theory::Key{9, theory::Mode::kMinor}));  // flag over "F#m"
 }
 
@@ -51,30 +51,32 @@ TEST_P(BadFlags, AreUsageErrorsWithAClearSentence) {
     auto request = BuildGenerationRequest(flags);
     ASSERT_FALSE(request.ok());
     EXPECT_EQ(ExitCodeFor(request.error().code), kExitUsageError);
-    EXPECT_NE(request.error().message.find(GetParam().message_part), std::string::npos) << request.error().message;
+    EXPECT_NE(request.error().message.find(GetParam().message_part), std::string::npos)
+        << request.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadFlags,
-    ::testing::Values(BadFlagCase{"bpm_zero", [](GenerateFlags& f) { f.bpm = "0"; }, "--bpm"},
-                      BadFlagCase{"bpm_word", [](GenerateFlags& f) { f.bpm = "fast"; }, "'fast'"},
-                      BadFlagCase{"key_h", [](GenerateFlags& f) { f.key = "H"; }, "'H' is not a key"},
-                      BadFlagCase{"subgenre", [](GenerateFlags& f) { f.subgenre = "gqom"; }, "unknown subgenre"},
-                      BadFlagCase{"bars_and_seconds",
-                                  [](GenerateFlags& f) {
-                                      f.bars = "16";
-                                      f.seconds = "30";
-                                  },
-                                  "not both"},
-                      BadFlagCase{"loop_part", [](GenerateFlags& f) { f.loop = "vocals"; }, "unknown loop part"},
-                      BadFlagCase{"loop_too_long",
-                                  [](GenerateFlags& f) {
-                                      f.loop = "full";
-                                      f.bars = "64";
-                                  },
-                                  "--bars"},
-                      BadFlagCase{"swing", [](GenerateFlags& f) { f.swing = "90"; }, "--swing"},
-                      BadFlagCase{"seed", [](GenerateFlags& f) { f.seed = "-1"; }, "--seed"}),
+    ::testing::Values(
+        BadFlagCase{"bpm_zero", [](GenerateFlags& f) { f.bpm = "0"; }, "--bpm"},
+        BadFlagCase{"bpm_word", [](GenerateFlags& f) { f.bpm = "fast"; }, "'fast'"},
+        BadFlagCase{"key_h", [](GenerateFlags& f) { f.key = "H"; }, "'H' is not a key"},
+        BadFlagCase{"subgenre", [](GenerateFlags& f) { f.subgenre = "gqom"; }, "unknown subgenre"},
+        BadFlagCase{"bars_and_seconds",
+                    [](GenerateFlags& f) {
+                        f.bars = "16";
+                        f.seconds = "30";
+                    },
+                    "not both"},
+        BadFlagCase{"loop_part", [](GenerateFlags& f) { f.loop = "vocals"; }, "unknown loop part"},
+        BadFlagCase{"loop_too_long",
+                    [](GenerateFlags& f) {
+                        f.loop = "full";
+                        f.bars = "64";
+                    },
+                    "--bars"},
+        BadFlagCase{"swing", [](GenerateFlags& f) { f.swing = "90"; }, "--swing"},
+        BadFlagCase{"seed", [](GenerateFlags& f) { f.seed = "-1"; }, "--seed"}),
     [](const ::testing::TestParamInfo<BadFlagCase>& info) { return std::string(info.param.name); });
 
 // End to end through the real binary: exit codes, stderr, and no file left behind.
@@ -105,16 +107,19 @@ protected:
     }
 
     void SetUp() override {
-        if (std::getenv("AMAPIANO_BIN") == nullptr) GTEST_SKIP() << "AMAPIANO_BIN not set (run through ctest)";
+        if (std::getenv("AMAPIANO_BIN") == nullptr)
+            GTEST_SKIP() << "AMAPIANO_BIN not set (run through ctest)";
     }
 
     TempDir dir_;
 };
 
 TEST_F(GenerateBinary, WritesMixMidiStemsAndDescribesThemInJson) {
-    const Run run = Invoke("generate --prompt 'soulful private school amapiano, jazzy piano, 112 BPM in F#m' "
-                           "--bars 16 --seed 9 -o " + (dir_ / "t.flac").string() + " --midi " +
-                           (dir_ / "t.mid").string() + " --stems " + (dir_ / "stems").string() + " --json");
+    const Run run = Invoke(
+        "generate --prompt 'soulful private school amapiano, jazzy piano, 112 BPM in F#m' "
+        "--bars 16 --seed 9 -o " +
+        (dir_ / "t.flac").string() + " --midi " + (dir_ / "t.mid").string() + " --stems " +
+        (dir_ / "stems").string() + " --json");
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const auto json = nlohmann::json::parse(run.out);
     EXPECT_EQ(json["spec"]["subgenre"], "private-school");
@@ -160,7 +165,8 @@ TEST_P(GenerateBinaryBadInput, ExitsWithOneSentenceAndLeavesNoFile) {
     EXPECT_NE(run.err.find(GetParam().message_part), std::string::npos) << run.err;
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
     EXPECT_TRUE(run.out.empty());
-    for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) ADD_FAILURE() << "left " << entry.path();
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.path()))
+        ADD_FAILURE() << "left " << entry.path();
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -169,7 +175,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadRun{"bpm_fast", "--bpm fast -o OUT.wav", 2, "'fast'"},
                       BadRun{"key_h", "--key H -o OUT.wav", 2, "not a key"},
                       BadRun{"subgenre", "--subgenre trap -o OUT.wav", 2, "unknown subgenre"},
-                      BadRun{"unwritable", "-o /proc/amapiano-no/out.wav --midi OUT.mid", 1, "/proc/amapiano-no"},
+                      BadRun{"unwritable", "-o /proc/amapiano-no/out.wav --midi OUT.mid", 1,
+                             "/proc/amapiano-no"},
                       BadRun{"extension", "-o OUT.aiff --midi OUT.mid", 2, "'.aiff'"},
                       BadRun{"bars_and_seconds", "--seconds 30 -o OUT.wav", 2, "not both"},
                       BadRun{"no_output", "--midi OUT.mid", 2, "output"}),

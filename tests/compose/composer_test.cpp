@@ -100,7 +100,8 @@ TEST(Composer, DifferentSeedsGiveDifferentMusicNotJustATransposition) {
             for (const Track& t : s->tracks) {
                 if (!IsDrum(t.instrument)) continue;
                 for (const NoteEvent& e : t.events) {
-                    if ((e.step / kStepsPerBar) % 8 == 7) f.emplace_back(e.step, e.pitch, static_cast<int>(t.instrument));
+                    if ((e.step / kStepsPerBar) % 8 == 7)
+                        f.emplace_back(e.step, e.pitch, static_cast<int>(t.instrument));
                 }
             }
             std::sort(f.begin(), f.end());
@@ -186,12 +187,14 @@ TEST(Composer, KickOnTheGridOthersSwungWithinRange) {
                     ASSERT_EQ(e.start_beats, grid);
                 } else {
                     const double swing = SwingOffsetBeats(e.step, score.swing_percent);
-                    ASSERT_NEAR(e.start_beats, grid + swing, max_offset_beats) << InstrumentName(t.instrument);
+                    ASSERT_NEAR(e.start_beats, grid + swing, max_offset_beats)
+                        << InstrumentName(t.instrument);
                 }
                 ASSERT_GT(e.velocity, 0.0f);
                 ASSERT_LE(e.velocity, 1.0f);
             }
-            for (size_t i = 1; i < t.events.size(); ++i) ASSERT_LE(t.events[i - 1].start_beats, t.events[i].start_beats);
+            for (size_t i = 1; i < t.events.size(); ++i)
+                ASSERT_LE(t.events[i - 1].start_beats, t.events[i].start_beats);
         }
         // Shakers on off-16ths are late on average by the swing amount.
         double late = 0.0;
@@ -209,8 +212,10 @@ TEST(Composer, KickOnTheGridOthersSwungWithinRange) {
 TEST(Composer, ClapOnTwoAndFourKickFourOnTheFloorInGrooves) {
     const Score score = ComposeOrDie(Spec(Subgenre::kClassic, 2));
     std::map<int, int> clap_steps;
-    for (const NoteEvent& e : FindTrack(score, Instrument::kClap)->events) clap_steps[static_cast<int>(e.step % 16)]++;
-    EXPECT_GT(clap_steps[4] + clap_steps[12], static_cast<int>(FindTrack(score, Instrument::kClap)->events.size()) / 2);
+    for (const NoteEvent& e : FindTrack(score, Instrument::kClap)->events)
+        clap_steps[static_cast<int>(e.step % 16)]++;
+    EXPECT_GT(clap_steps[4] + clap_steps[12],
+              static_cast<int>(FindTrack(score, Instrument::kClap)->events.size()) / 2);
     int on_beat = 0;
     const auto& kicks = FindTrack(score, Instrument::kKick)->events;
     for (const NoteEvent& e : kicks) on_beat += e.step % 4 == 0 ? 1 : 0;
@@ -218,8 +223,8 @@ TEST(Composer, ClapOnTwoAndFourKickFourOnTheFloorInGrooves) {
 }
 
 TEST(Composer, ChordsUseTheJazzVocabularyAndEstablishTheKey) {
-    const std::set<std::string> vocabulary = {"", "m", "m7", "m9", "m11", "maj7", "maj9", "7", "9", "11", "13",
-                                              "7sus4", "sus4", "add9"};
+    const std::set<std::string> vocabulary = {"",  "m", "m7", "m9", "m11",   "maj7", "maj9",
+                                              "7", "9", "11", "13", "7sus4", "sus4", "add9"};
     for (Subgenre subgenre : kAllSubgenres) {
         for (theory::Key key : {theory::Key{6, theory::Mode::kMinor}, theory::Key{0, theory::Mode::kMinor},
                                 theory::Key{7, theory::Mode::kMajor}}) {
@@ -270,8 +275,9 @@ TEST(Composer, LoopsHoldOnlyTheirPartAndStayInside) {
     const std::map<LoopPart, std::set<Instrument>> allowed = {
         {LoopPart::kLogDrum, {Instrument::kLogDrum}},
         {LoopPart::kPiano, {Instrument::kKeys, Instrument::kPad}},
-        {LoopPart::kDrums, {Instrument::kKick, Instrument::kShaker, Instrument::kClap, Instrument::kHats,
-                            Instrument::kRim, Instrument::kPerc}},
+        {LoopPart::kDrums,
+         {Instrument::kKick, Instrument::kShaker, Instrument::kClap, Instrument::kHats, Instrument::kRim,
+          Instrument::kPerc}},
         {LoopPart::kBass, {Instrument::kBass, Instrument::kLogDrum}},
         {LoopPart::kFull, {std::begin(kAllInstruments), std::end(kAllInstruments)}},
     };
@@ -288,7 +294,8 @@ TEST(Composer, LoopsHoldOnlyTheirPartAndStayInside) {
             EXPECT_EQ(score.sections[0].bars, bars);
             ASSERT_FALSE(score.tracks.empty()) << LoopPartName(part);
             for (const Track& t : score.tracks) {
-                EXPECT_TRUE(instruments.count(t.instrument)) << LoopPartName(part) << " " << InstrumentName(t.instrument);
+                EXPECT_TRUE(instruments.count(t.instrument))
+                    << LoopPartName(part) << " " << InstrumentName(t.instrument);
                 for (const NoteEvent& e : t.events) {
                     EXPECT_GE(e.start_beats, 0.0);
                     EXPECT_LT(e.start_beats, bars * kBeatsPerBar);

@@ -42,7 +42,8 @@ TEST(StyleProfile, LogDrumSoundDiffersBySubgenre) {
 
 TEST(StyleProfile, ClassicContainsTheGenreLogDrumExamples) {
     const StyleProfile style = LoadStyleProfile(Subgenre::kClassic).value();
-    for (const char* steps : {"x--x--x---x--x--", "--x--x--x--x-x--", "x-x---x-x---x-x-", "x---x---x-x---x-"}) {
+    for (const char* steps :
+         {"x--x--x---x--x--", "--x--x--x--x-x--", "x-x---x-x---x-x-", "x---x---x-x---x-"}) {
         bool found = false;
         for (const StepPattern& p : style.log_drum.patterns) found = found || p.steps == steps;
         EXPECT_TRUE(found) << steps;
@@ -54,7 +55,8 @@ TEST(StyleProfile, ProgressionsStartOnTheTonicAndGiveItTheMostTime) {
         const StyleProfile style = LoadStyleProfile(subgenre).value();
         for (const auto* pool : {&style.minor_progressions, &style.major_progressions}) {
             for (const ProgressionTemplate& p : *pool) {
-                const theory::Key key{0, pool == &style.minor_progressions ? theory::Mode::kMinor : theory::Mode::kMajor};
+                const theory::Key key{
+                    0, pool == &style.minor_progressions ? theory::Mode::kMinor : theory::Mode::kMajor};
                 std::map<int, double> by_root;
                 for (size_t i = 0; i < p.chords.size(); ++i) {
                     by_root[theory::ParseRomanChord(p.chords[i], key).value().root_pc] += p.bars[i];

@@ -21,7 +21,8 @@ struct Measured final {
 
 // The independent reference: libebur128's integrated loudness and true peak.
 Measured MeasureWithLibebur128(const std::vector<float>& x, double rate) {
-    ebur128_state* st = ebur128_init(2, static_cast<unsigned long>(rate), EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+    ebur128_state* st =
+        ebur128_init(2, static_cast<unsigned long>(rate), EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
     ebur128_add_frames_float(st, x.data(), x.size() / 2);
     Measured m;
     ebur128_loudness_global(st, &m.lufs);
@@ -41,9 +42,10 @@ void ExpectMastered(std::vector<float> x, double rate, const char* label) {
     ASSERT_TRUE(report.ok()) << report.error().message;
     for (float v : x) ASSERT_TRUE(std::isfinite(v));
     const Measured m = MeasureWithLibebur128(x, rate);
-    std::printf("%s: in %.2f LUFS, gain %.2f dB, limiter %.2f dB -> %.3f LUFS (ours %.3f), %.3f dBTP (ours %.3f)\n",
-                label, report->input_lufs, report->gain_db, report->max_reduction_db, m.lufs,
-                report->integrated_lufs, m.true_peak_dbtp, report->true_peak_dbtp);
+    std::printf(
+        "%s: in %.2f LUFS, gain %.2f dB, limiter %.2f dB -> %.3f LUFS (ours %.3f), %.3f dBTP (ours %.3f)\n",
+        label, report->input_lufs, report->gain_db, report->max_reduction_db, m.lufs, report->integrated_lufs,
+        m.true_peak_dbtp, report->true_peak_dbtp);
     EXPECT_NEAR(m.lufs, -14.0, 0.5) << label;
     EXPECT_NEAR(m.lufs, -14.0, 0.2) << label;
     EXPECT_NEAR(report->integrated_lufs, m.lufs, 0.05) << label;
@@ -103,7 +105,8 @@ TEST(TruePeak, FindsTheInterSamplePeakOfAQuarterRateSine) {
     // fs/4 sine at 45 degrees phase: samples at +-0.707 A, true peak A (3 dB above the samples).
     std::vector<float> x(2 * 4000);
     for (size_t i = 0; i < 4000; ++i) {
-        const float v = static_cast<float>(std::sin(std::numbers::pi / 2.0 * double(i) + std::numbers::pi / 4.0));
+        const float v =
+            static_cast<float>(std::sin(std::numbers::pi / 2.0 * double(i) + std::numbers::pi / 4.0));
         x[2 * i] = x[2 * i + 1] = 0.5f * v;
     }
     EXPECT_NEAR(StereoTruePeakOfBuffer(x), 0.5f, 0.01f);

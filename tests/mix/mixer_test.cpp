@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <vector>
 
 #include "mix/test_signals.h"
@@ -39,7 +39,8 @@ Rendered Render(Mixer& mixer, const std::vector<std::vector<float>>& inputs, siz
         const auto start = std::chrono::steady_clock::now();
         mixer.Process(in, stems, std::span<float>(out.bus.data() + 2 * offset, 2 * n));
         if (process_seconds != nullptr) {
-            *process_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            *process_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         }
     }
     return out;
@@ -71,7 +72,8 @@ TEST(Mixer, PanPlacesAMonoChannel) {
     const Rendered out = Render(mixer, {testing_signals::Sine(440.0, kRate, 4410, 0.5f)}, 4096);
     const PanGains g = ConstantPowerPan(0.5);
     for (size_t i = 0; i < 4410; i += 97) {
-        const float x = 0.5f * static_cast<float>(std::sin(2.0 * std::numbers::pi * 440.0 * double(i) / kRate));
+        const float x =
+            0.5f * static_cast<float>(std::sin(2.0 * std::numbers::pi * 440.0 * double(i) / kRate));
         EXPECT_NEAR(out.stems[0][2 * i], x * g.left, 1e-5);
         EXPECT_NEAR(out.stems[0][2 * i + 1], x * g.right, 1e-5);
     }
@@ -97,9 +99,11 @@ TEST(Mixer, KeysDuckUnderTheKick) {
     EXPECT_GT(depth, 2.9);
     EXPECT_NEAR(reduction, depth, 1.0);
     // Just before the next kick (release 120 ms, 0.5 s period) the keys are back up.
-    const size_t late_begin = 2 * static_cast<size_t>(kRate * 1.45), late_end = 2 * static_cast<size_t>(kRate * 1.49);
-    EXPECT_LT(RmsDb(without_kick.stems[1], late_begin, late_end) - RmsDb(with_kick.stems[1], late_begin, late_end),
-              1.0);
+    const size_t late_begin = 2 * static_cast<size_t>(kRate * 1.45),
+                 late_end = 2 * static_cast<size_t>(kRate * 1.49);
+    EXPECT_LT(
+        RmsDb(without_kick.stems[1], late_begin, late_end) - RmsDb(with_kick.stems[1], late_begin, late_end),
+        1.0);
     // The kick itself is not ducked.
     EXPECT_EQ(DefaultChannelSettings(Instrument::kKick, sound).duck_depth_db, 0.0);
 }
@@ -158,7 +162,8 @@ TEST(Mixer, OutputIsFiniteAndBelowClippingForFullScaleInputs) {
         std::vector<float> x(frames);
         testing_signals::Noise noise(static_cast<uint32_t>(c + 11));
         for (size_t i = 0; i < frames; ++i) {
-            x[i] = 0.5f * noise.Next() + 0.5f * float(std::sin(2 * std::numbers::pi * 220.0 * (c + 1) * i / kRate));
+            x[i] = 0.5f * noise.Next() +
+                   0.5f * float(std::sin(2 * std::numbers::pi * 220.0 * (c + 1) * i / kRate));
         }
         inputs.push_back(std::move(x));
     }
@@ -209,7 +214,8 @@ TEST(Mixer, HouseMixIsGentleAndHasHeadroom) {
     Mixer uncompressed(channels, settings, kRate, BusSettings{true, false});
     const Rendered on = Render(compressed, inputs, 4096);
     const Rendered off = Render(uncompressed, inputs, 4096);
-    const double reduction = RmsDb(off.bus, 2 * frames / 4, 2 * frames) - RmsDb(on.bus, 2 * frames / 4, 2 * frames);
+    const double reduction =
+        RmsDb(off.bus, 2 * frames / 4, 2 * frames) - RmsDb(on.bus, 2 * frames / 4, 2 * frames);
     float peak = 0.0f;
     for (float v : on.bus) peak = std::max(peak, std::fabs(v));
     const double peak_db = 20 * std::log10(peak);

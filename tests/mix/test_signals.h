@@ -1,8 +1,8 @@
 // Deterministic test signals for the mix tests.
 #pragma once
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <numbers>
 #include <vector>
@@ -76,8 +76,8 @@ inline std::vector<float> DrumMix(double rate, size_t frames, uint32_t seed) {
         const float hat = 0.25f * static_cast<float>(std::exp(-t_hat / 0.02)) * noise.Next();
         const double t = i / rate;
         const float chord = 0.12f * static_cast<float>(std::sin(2 * std::numbers::pi * 220.0 * t) +
-                                                         std::sin(2 * std::numbers::pi * 277.18 * t) +
-                                                         std::sin(2 * std::numbers::pi * 329.63 * t));
+                                                       std::sin(2 * std::numbers::pi * 277.18 * t) +
+                                                       std::sin(2 * std::numbers::pi * 329.63 * t));
         out[2 * i] = kick[i] + 0.8f * hat + chord;
         out[2 * i + 1] = kick[i] + 0.6f * hat - 0.5f * chord;
     }
@@ -98,8 +98,8 @@ inline std::vector<float> InstrumentLike(int index, double rate, size_t frames) 
     auto hits = [&](double period, double offset, double decay_s, auto voice) {
         for (double start = offset; start * rate < double(frames); start += period) {
             const auto s0 = static_cast<size_t>(start * rate);
-            for (size_t i = 0; i < static_cast<size_t>(std::min(period, 6 * decay_s) * rate) && s0 + i < frames;
-                 ++i) {
+            for (size_t i = 0;
+                 i < static_cast<size_t>(std::min(period, 6 * decay_s) * rate) && s0 + i < frames; ++i) {
                 const double t = double(i) / rate;
                 out[s0 + i] += static_cast<float>(std::exp(-t / decay_s)) * voice(t);
             }
@@ -109,7 +109,8 @@ inline std::vector<float> InstrumentLike(int index, double rate, size_t frames) 
     switch (index) {
         case 0:  // log drum: pitched, off-beat, saturated
             hits(beat * 1.5, beat * 0.5, 0.3, [&](double t) {
-                return static_cast<float>(std::tanh(1.5 * std::sin(two_pi * (55.0 * t + 2.0 * (1 - std::exp(-t / 0.03))))));
+                return static_cast<float>(
+                    std::tanh(1.5 * std::sin(two_pi * (55.0 * t + 2.0 * (1 - std::exp(-t / 0.03))))));
             });
             break;
         case 1:
@@ -117,12 +118,14 @@ inline std::vector<float> InstrumentLike(int index, double rate, size_t frames) 
                 return static_cast<float>(std::sin(two_pi * (50.0 * t + 3.0 * (1 - std::exp(-t / 0.02)))));
             });
             break;
-        case 2: case 4: case 5: case 6:
-            hits(beat / 4, beat / 8 * (index % 2), index == 2 ? 0.04 : 0.02, [&](double) { return noise.Next(); });
+        case 2:
+        case 4:
+        case 5:
+        case 6:
+            hits(beat / 4, beat / 8 * (index % 2), index == 2 ? 0.04 : 0.02,
+                 [&](double) { return noise.Next(); });
             break;
-        case 3:
-            hits(2 * beat, beat, 0.08, [&](double) { return noise.Next(); });
-            break;
+        case 3: hits(2 * beat, beat, 0.08, [&](double) { return noise.Next(); }); break;
         case 7:  // keys: chord stabs
             hits(beat * 0.75, beat * 0.25, 0.25, [&](double t) {
                 return static_cast<float>(0.3 * (std::sin(two_pi * 261.6 * t) + std::sin(two_pi * 311.1 * t) +
@@ -132,16 +135,21 @@ inline std::vector<float> InstrumentLike(int index, double rate, size_t frames) 
         case 8:  // pad
             for (size_t i = 0; i < frames; ++i) {
                 const double t = double(i) / rate;
-                out[i] = static_cast<float>(0.25 * (std::sin(two_pi * 130.8 * t) + std::sin(two_pi * 155.6 * t) +
-                                                    std::sin(two_pi * 196.0 * t)) + 0.05 * noise.Next());
+                out[i] =
+                    static_cast<float>(0.25 * (std::sin(two_pi * 130.8 * t) + std::sin(two_pi * 155.6 * t) +
+                                               std::sin(two_pi * 196.0 * t)) +
+                                       0.05 * noise.Next());
             }
             break;
         case 9:
-            for (size_t i = 0; i < frames; ++i) out[i] = 0.8f * float(std::sin(two_pi * 43.65 * double(i) / rate));
+            for (size_t i = 0; i < frames; ++i)
+                out[i] = 0.8f * float(std::sin(two_pi * 43.65 * double(i) / rate));
             break;
         default:
             hits(beat * 2, beat * 0.5, 0.4, [&](double t) {
-                return static_cast<float>(std::sin(two_pi * 523.3 * t) + 0.3 * std::sin(two_pi * 1046.5 * t)) * 0.8f;
+                return static_cast<float>(std::sin(two_pi * 523.3 * t) +
+                                          0.3 * std::sin(two_pi * 1046.5 * t)) *
+                       0.8f;
             });
             break;
     }

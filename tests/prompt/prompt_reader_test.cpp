@@ -15,7 +15,8 @@ bool Has(const std::vector<std::string>& list, const std::string& item) {
 }
 
 TEST(PromptReader, ReadsTheExamplePrompt) {
-    const PromptReading r = ReadPrompt("soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F#m");
+    const PromptReading r =
+        ReadPrompt("soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F#m");
     EXPECT_EQ(r.subgenre, Subgenre::kPrivateSchool);
     EXPECT_EQ(r.bpm, 112.0);
     ASSERT_TRUE(r.key.has_value());
@@ -23,8 +24,8 @@ TEST(PromptReader, ReadsTheExamplePrompt) {
     EXPECT_EQ(r.mood, "soulful");
     EXPECT_EQ(r.include, (std::set<Instrument>{Instrument::kKeys, Instrument::kLogDrum}));
     EXPECT_TRUE(r.exclude.empty());
-    for (const char* phrase : {"soulful", "private school", "amapiano", "jazzy piano", "deep log drums", "112 BPM",
-                               "in F#m"}) {
+    for (const char* phrase :
+         {"soulful", "private school", "amapiano", "jazzy piano", "deep log drums", "112 BPM", "in F#m"}) {
         EXPECT_TRUE(Has(r.understood, phrase)) << phrase;
     }
     EXPECT_TRUE(r.ignored.empty());

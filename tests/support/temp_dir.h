@@ -1,11 +1,12 @@
 // A temporary directory for one test, removed with everything in it when the test ends.
 #pragma once
 
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <string>
 #include <system_error>
-#include <unistd.h>
 
 namespace amapiano::testing_support {
 
