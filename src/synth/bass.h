@@ -10,6 +10,7 @@
 #include "compose/score.h"
 #include "synth/dsp.h"
 #include "synth/instrument_engine.h"
+#include "synth/mono_voice.h"
 
 namespace amapiano::synth {
 
@@ -25,20 +26,10 @@ private:
     double sample_rate_hz_;
     float hz_to_phase_;
     float sustain_mult_;
-    float release_mult_;
     int64_t attack_frames_;
     int64_t glide_frames_;
 
-    bool active_ = false;
-    int64_t gate_left_ = 0;
-    int64_t attack_left_ = 0;
-    float amp_ = 0.0f;
-    float attack_step_ = 0.0f;
-    float amp_mult_ = 1.0f;
-    double freq_hz_ = 0.0;
-    double target_hz_ = 0.0;
-    double glide_mult_ = 1.0;
-    int64_t glide_left_ = 0;
+    MonoVoice voice_;
     uint32_t phase_ = 0;
     uint32_t inc_ = 0;
 };

@@ -26,7 +26,8 @@ DrumPatch Kick(int note, const compose::SoundDesign& sound) {
                   .sweep_ratio = 2.9,  // ~150 Hz -> ~50 Hz
                   .sweep_s = 0.016,
                   .decay_s = std::clamp(sound.kick_decay_s, 0.03, 1.0)};
-    p.noise = {.level = 0.28, .filter = FilterKind::kBandPass, .filter_hz = 3200.0, .q = 0.8, .decay_s = 0.0018};
+    p.noise = {
+        .level = 0.28, .filter = FilterKind::kBandPass, .filter_hz = 3200.0, .q = 0.8, .decay_s = 0.0018};
     p.drive = 1.5;
     p.gain = 0.9;
     p.choke_group = 1;  // one kick at a time, like a drum machine's kick channel
@@ -39,8 +40,12 @@ DrumPatch Shaker(int note) {
     const double hz = note == 69 ? 8200.0 : (note == 70 ? 5600.0 : 6600.0);
     const double decay_s = note == 69 ? 0.016 : (note == 70 ? 0.014 : 0.02);
     const double attack_s = note == 69 ? 0.003 : (note == 70 ? 0.004 : 0.007);
-    p.noise = {.level = 0.75, .filter = FilterKind::kHighPass, .filter_hz = hz, .q = 1.2,
-               .attack_s = attack_s, .decay_s = decay_s};
+    p.noise = {.level = 0.75,
+               .filter = FilterKind::kHighPass,
+               .filter_hz = hz,
+               .q = 1.2,
+               .attack_s = attack_s,
+               .decay_s = decay_s};
     p.velocity_curve = 1.5;
     p.decay_velocity = 0.4;
     return p;
@@ -48,8 +53,14 @@ DrumPatch Shaker(int note) {
 
 DrumPatch Clap() {
     DrumPatch p;
-    p.noise = {.level = 2.4, .filter = FilterKind::kBandPass, .filter_hz = 1250.0, .q = 1.1,
-               .decay_s = 0.055, .bursts = 4, .burst_spacing_s = 0.0095, .burst_decay_s = 0.0032};
+    p.noise = {.level = 2.4,
+               .filter = FilterKind::kBandPass,
+               .filter_hz = 1250.0,
+               .q = 1.1,
+               .decay_s = 0.055,
+               .bursts = 4,
+               .burst_spacing_s = 0.0095,
+               .burst_decay_s = 0.0032};
     p.drive = 1.3;
     p.gain = 0.85;
     return p;
@@ -58,11 +69,17 @@ DrumPatch Clap() {
 DrumPatch Snare(int note) {
     DrumPatch p;
     const bool electric = note == 40;
-    p.tones[0] = {.level = 0.55, .freq_hz = electric ? 200.0 : 182.0, .sweep_ratio = 1.35, .sweep_s = 0.01,
+    p.tones[0] = {.level = 0.55,
+                  .freq_hz = electric ? 200.0 : 182.0,
+                  .sweep_ratio = 1.35,
+                  .sweep_s = 0.01,
                   .decay_s = 0.055};
     p.tones[1] = {.level = 0.25, .freq_hz = electric ? 345.0 : 330.0, .decay_s = 0.035};
-    p.noise = {.level = 0.75, .filter = electric ? FilterKind::kBandPass : FilterKind::kHighPass,
-               .filter_hz = electric ? 3500.0 : 1800.0, .q = 0.7, .decay_s = electric ? 0.05 : 0.07};
+    p.noise = {.level = 0.75,
+               .filter = electric ? FilterKind::kBandPass : FilterKind::kHighPass,
+               .filter_hz = electric ? 3500.0 : 1800.0,
+               .q = 0.7,
+               .decay_s = electric ? 0.05 : 0.07};
     p.drive = 1.4;
     p.gain = 0.8;
     return p;
@@ -71,8 +88,13 @@ DrumPatch Snare(int note) {
 DrumPatch Hat(int note) {
     DrumPatch p;
     const double decay_s = note == 46 ? 0.085 : (note == 44 ? 0.018 : 0.012);
-    p.noise = {.level = note == 44 ? 0.6 : 0.9, .filter = FilterKind::kHighPass, .filter_hz = 7600.0,
-               .q = 0.9, .decay_s = decay_s, .metal_mix = 0.55, .metal_base_hz = 330.0};
+    p.noise = {.level = note == 44 ? 0.6 : 0.9,
+               .filter = FilterKind::kHighPass,
+               .filter_hz = 7600.0,
+               .q = 0.9,
+               .decay_s = decay_s,
+               .metal_mix = 0.55,
+               .metal_base_hz = 330.0};
     p.is_open_hat = note == 46;
     p.chokes_open_hat = note == 42 || note == 44;
     p.velocity_curve = 1.3;
@@ -82,16 +104,27 @@ DrumPatch Hat(int note) {
 DrumPatch Cymbal(int note) {
     DrumPatch p;
     const bool ride = note == 51 || note == 59;
-    p.noise = {.level = ride ? 0.45 : 0.6, .filter = FilterKind::kHighPass, .filter_hz = ride ? 6500.0 : 4800.0,
-               .q = 0.7, .attack_s = 0.001, .decay_s = ride ? 0.35 : 0.6, .metal_mix = ride ? 0.8 : 0.45,
+    p.noise = {.level = ride ? 0.45 : 0.6,
+               .filter = FilterKind::kHighPass,
+               .filter_hz = ride ? 6500.0 : 4800.0,
+               .q = 0.7,
+               .attack_s = 0.001,
+               .decay_s = ride ? 0.35 : 0.6,
+               .metal_mix = ride ? 0.8 : 0.45,
                .metal_base_hz = ride ? 380.0 : 300.0};
     return p;
 }
 
 DrumPatch Tambourine() {
     DrumPatch p;
-    p.noise = {.level = 0.8, .filter = FilterKind::kHighPass, .filter_hz = 6800.0, .q = 1.0,
-               .attack_s = 0.001, .decay_s = 0.05, .metal_mix = 0.5, .metal_base_hz = 520.0};
+    p.noise = {.level = 0.8,
+               .filter = FilterKind::kHighPass,
+               .filter_hz = 6800.0,
+               .q = 1.0,
+               .attack_s = 0.001,
+               .decay_s = 0.05,
+               .metal_mix = 0.5,
+               .metal_base_hz = 520.0};
     return p;
 }
 
@@ -101,8 +134,8 @@ DrumPatch Rim(int note) {
         const double hz = note == 76 ? 1120.0 : 820.0;
         p.tones[0] = {.level = 0.75, .freq_hz = hz, .sweep_ratio = 1.06, .sweep_s = 0.004, .decay_s = 0.028};
         p.tones[1] = {.level = 0.2, .freq_hz = hz * 2.62, .decay_s = 0.01};
-        p.noise = {.level = 0.15, .filter = FilterKind::kBandPass, .filter_hz = 3000.0, .q = 1.0,
-                   .decay_s = 0.0015};
+        p.noise = {
+            .level = 0.15, .filter = FilterKind::kBandPass, .filter_hz = 3000.0, .q = 1.0, .decay_s = 0.0015};
         return p;
     }
     if (note == 75) {  // claves
@@ -112,7 +145,8 @@ DrumPatch Rim(int note) {
     // Side stick / rim shot: two resonant modes and a crack.
     p.tones[0] = {.level = 0.5, .freq_hz = 1700.0, .decay_s = 0.008};
     p.tones[1] = {.level = 0.45, .freq_hz = 480.0, .sweep_ratio = 1.1, .sweep_s = 0.003, .decay_s = 0.012};
-    p.noise = {.level = 0.35, .filter = FilterKind::kHighPass, .filter_hz = 4500.0, .q = 0.7, .decay_s = 0.0025};
+    p.noise = {
+        .level = 0.35, .filter = FilterKind::kHighPass, .filter_hz = 4500.0, .q = 0.7, .decay_s = 0.0025};
     p.drive = 1.6;
     return p;
 }
@@ -120,9 +154,13 @@ DrumPatch Rim(int note) {
 // A membrane: fundamental with a small pitch drop, the first inharmonic mode (x1.59), a noise slap.
 DrumPatch Membrane(double hz, double decay_s, double slap, double sweep_ratio = 1.12) {
     DrumPatch p;
-    p.tones[0] = {.level = 0.8, .freq_hz = hz, .sweep_ratio = sweep_ratio, .sweep_s = 0.008, .decay_s = decay_s};
+    p.tones[0] = {
+        .level = 0.8, .freq_hz = hz, .sweep_ratio = sweep_ratio, .sweep_s = 0.008, .decay_s = decay_s};
     p.tones[1] = {.level = 0.15, .freq_hz = hz * 1.59, .decay_s = decay_s * 0.4};
-    p.noise = {.level = slap, .filter = FilterKind::kBandPass, .filter_hz = std::min(hz * 6.0, 4000.0), .q = 1.0,
+    p.noise = {.level = slap,
+               .filter = FilterKind::kBandPass,
+               .filter_hz = std::min(hz * 6.0, 4000.0),
+               .q = 1.0,
                .decay_s = 0.005};
     p.drive = 1.2;
     p.gain = 0.55;  // congas, bongos and toms ring into each other in busy figures
@@ -130,8 +168,12 @@ DrumPatch Membrane(double hz, double decay_s, double slap, double sweep_ratio = 
 }
 
 DrumPatch Tom(int note) {
-    const double hz = note == 41 ? 82.0 : note == 43 ? 98.0 : note == 45 ? 110.0 : note == 47 ? 131.0
-                    : note == 48 ? 147.0 : 175.0;
+    const double hz = note == 41   ? 82.0
+                      : note == 43 ? 98.0
+                      : note == 45 ? 110.0
+                      : note == 47 ? 131.0
+                      : note == 48 ? 147.0
+                                   : 175.0;
     DrumPatch p = Membrane(hz, 0.17, 0.25, 1.5);
     p.tones[0].sweep_s = 0.03;
     p.tones[1].freq_hz = hz * 1.5;
@@ -142,10 +184,19 @@ DrumPatch Whistle(int note) {
     DrumPatch p;
     const bool long_whistle = note == 72;
     // The pea's trill is an amplitude flutter of ~25-30 Hz on a ~2.3 kHz tone, plus breath.
-    p.tones[0] = {.level = 0.4, .freq_hz = long_whistle ? 2250.0 : 2400.0, .sweep_ratio = 1.03,
-                  .sweep_s = 0.02, .decay_s = 4.0, .am_hz = long_whistle ? 26.0 : 29.0, .am_depth = 0.6};
-    p.noise = {.level = 0.4, .filter = FilterKind::kBandPass, .filter_hz = 2400.0, .q = 3.0,
-               .attack_s = 0.004, .decay_s = 4.0};
+    p.tones[0] = {.level = 0.4,
+                  .freq_hz = long_whistle ? 2250.0 : 2400.0,
+                  .sweep_ratio = 1.03,
+                  .sweep_s = 0.02,
+                  .decay_s = 4.0,
+                  .am_hz = long_whistle ? 26.0 : 29.0,
+                  .am_depth = 0.6};
+    p.noise = {.level = 0.4,
+               .filter = FilterKind::kBandPass,
+               .filter_hz = 2400.0,
+               .q = 3.0,
+               .attack_s = 0.004,
+               .decay_s = 4.0};
     p.gated = true;
     p.min_gate_s = long_whistle ? 0.25 : 0.06;
     p.max_gate_s = long_whistle ? 0.9 : 0.14;
@@ -184,11 +235,11 @@ std::optional<DrumPatch> PatchForNote(int note, const compose::SoundDesign& soun
         case 59: return Cymbal(note);
         case 54: return Tambourine();
         case 56: return Cowbell();
-        case 60: return Membrane(520.0, 0.06, 0.35);   // hi bongo
-        case 61: return Membrane(390.0, 0.08, 0.35);   // low bongo
-        case 62: return Membrane(345.0, 0.035, 0.5);   // mute hi conga
-        case 63: return Membrane(340.0, 0.11, 0.35);   // open hi conga
-        case 64: return Membrane(230.0, 0.14, 0.3);    // low conga
+        case 60: return Membrane(520.0, 0.06, 0.35);  // hi bongo
+        case 61: return Membrane(390.0, 0.08, 0.35);  // low bongo
+        case 62: return Membrane(345.0, 0.035, 0.5);  // mute hi conga
+        case 63: return Membrane(340.0, 0.11, 0.35);  // open hi conga
+        case 64: return Membrane(230.0, 0.14, 0.3);   // low conga
         case 69:
         case 70:
         case 82: return Shaker(note);
@@ -245,20 +296,7 @@ void DrumVoices::NoteOn(const compose::NoteEvent& event, int64_t duration_frames
         }
     }
     // A free voice, else the quietest one.
-    Voice* voice = nullptr;
-    float quietest = 0.0f;
-    for (Voice& v : voices_) {
-        if (!v.active) {
-            voice = &v;
-            break;
-        }
-        const float loudness = Loudness(v);
-        if (voice == nullptr || loudness < quietest) {
-            voice = &v;
-            quietest = loudness;
-        }
-    }
-    Voice& v = *voice;
+    Voice& v = voices_.Allocate([this](const Voice& s) { return Loudness(s); });
     const double velocity = std::clamp(static_cast<double>(event.velocity), 0.0, 1.0);
     const double decay_scale = 1.0 - patch.decay_velocity * (1.0 - velocity);
 
@@ -270,8 +308,8 @@ void DrumVoices::NoteOn(const compose::NoteEvent& event, int64_t duration_frames
     v.gated = patch.gated;
     if (patch.gated) {
         const double held_s = static_cast<double>(duration_frames) / sr;
-        v.gate_left = std::max<int64_t>(1, dsp::SecondsToFrames(std::clamp(held_s, patch.min_gate_s,
-                                                                            patch.max_gate_s), sr));
+        v.gate_left = std::max<int64_t>(
+            1, dsp::SecondsToFrames(std::clamp(held_s, patch.min_gate_s, patch.max_gate_s), sr));
     }
     v.gain = static_cast<float>(patch.gain * std::pow(velocity, patch.velocity_curve));
     v.drive = static_cast<float>(std::max(patch.drive, 1.0));
@@ -333,7 +371,8 @@ void DrumVoices::ProcessVoice(Voice& voice, std::span<float> out) {
     float* dst = out.data();
     size_t left = out.size();
     while (left > 0) {
-        size_t n = std::min<size_t>(left, static_cast<size_t>(kLevelCheckMask + 1 - (v.age & kLevelCheckMask)));
+        size_t n =
+            std::min<size_t>(left, static_cast<size_t>(kLevelCheckMask + 1 - (v.age & kLevelCheckMask)));
         const bool gate_running = v.gated && v.gate_left > 0;
         if (gate_running) n = std::min<size_t>(n, static_cast<size_t>(v.gate_left));
         std::fill_n(sum.begin(), n, 0.0f);
@@ -474,7 +513,8 @@ void DrumVoices::ProcessVoice(Voice& voice, std::span<float> out) {
                     if (t.level < dsp::kSilence) t.level = t.mult = 0.0f;
                     if (std::abs(t.sweep_hz) < 1e-3) t.sweep_hz = 0.0;
                 }
-                if (v.has_noise && v.bursts_left == 0 && v.noise_attack_left == 0 && v.noise_env < dsp::kSilence) {
+                if (v.has_noise && v.bursts_left == 0 && v.noise_attack_left == 0 &&
+                    v.noise_env < dsp::kSilence) {
                     v.has_noise = false;
                     v.noise_env = 0.0f;
                 }
@@ -491,9 +531,7 @@ void DrumVoices::ProcessVoice(Voice& voice, std::span<float> out) {
 }
 
 void DrumVoices::Process(std::span<float> out) {
-    for (Voice& voice : voices_) {
-        if (voice.active) ProcessVoice(voice, out);
-    }
+    voices_.ForEachActive([&](Voice& voice) { ProcessVoice(voice, out); });
 }
 
 }  // namespace amapiano::synth

@@ -16,6 +16,7 @@
 #include "compose/score.h"
 #include "synth/dsp.h"
 #include "synth/instrument_engine.h"
+#include "synth/voice_pool.h"
 
 namespace amapiano::synth {
 
@@ -41,26 +42,26 @@ struct NoiseLayer final {
     double q = 0.7;
     double attack_s = 0.0;
     double decay_s = 0.05;
-    int bursts = 1;                // claps: several micro-bursts
+    int bursts = 1;  // claps: several micro-bursts
     double burst_spacing_s = 0.01;
     double burst_decay_s = 0.003;
-    double metal_mix = 0.0;        // 0 white noise .. 1 square cluster
+    double metal_mix = 0.0;  // 0 white noise .. 1 square cluster
     double metal_base_hz = 400.0;
 };
 
 struct DrumPatch final {
     std::array<ToneLayer, 2> tones{};
     NoiseLayer noise{};
-    double drive = 1.0;            // > 1: soft clipping for punch
+    double drive = 1.0;  // > 1: soft clipping for punch
     double gain = 1.0;
-    double velocity_curve = 1.0;   // amplitude = velocity ^ curve
-    double decay_velocity = 0.0;   // 0..1: how much softer hits also decay faster
-    bool gated = false;            // sustains while held, then releases (whistles)
+    double velocity_curve = 1.0;  // amplitude = velocity ^ curve
+    double decay_velocity = 0.0;  // 0..1: how much softer hits also decay faster
+    bool gated = false;           // sustains while held, then releases (whistles)
     double min_gate_s = 0.0;
     double max_gate_s = 10.0;
     bool is_open_hat = false;
     bool chokes_open_hat = false;
-    int choke_group = 0;           // > 0: a hit damps every sounding voice of the same group
+    int choke_group = 0;  // > 0: a hit damps every sounding voice of the same group
 };
 
 // The patch for a General MIDI percussion note played on `instrument` (unknown notes fall back to
@@ -101,7 +102,7 @@ private:
         float gain = 0.0f;
         float drive = 1.0f;
         float drive_norm = 1.0f;
-        float declick = 0.0f;      // short fade-in shared by all layers
+        float declick = 0.0f;  // short fade-in shared by all layers
         float declick_step = 0.0f;
         float choke = 1.0f;
         float choke_mult = 1.0f;
@@ -135,7 +136,7 @@ private:
     const dsp::SineTable& sine_;
     float hz_to_phase_;
     float choke_mult_;
-    std::array<Voice, kVoices> voices_{};
+    VoicePool<Voice, kVoices> voices_;
 };
 
 }  // namespace amapiano::synth

@@ -7,17 +7,19 @@ namespace amapiano::synth {
 namespace {
 
 constexpr double kAttack_s = 0.0015;
-constexpr double kDamp_s = 0.05;         // damper felt after release
-constexpr double kSameKeyDamp_s = 0.012; // a re-struck key silences its previous voice quickly
+constexpr double kDamp_s = 0.05;          // damper felt after release
+constexpr double kSameKeyDamp_s = 0.012;  // a re-struck key silences its previous voice quickly
 constexpr double kIndexDecay_s = 0.35;
 constexpr double kTineDecay_s = 0.018;
 constexpr double kTineRatio = 14.0;
-constexpr double kTineMaxHz = 9000.0;    // keep the bell modulator (and its sidebands) from aliasing
+constexpr double kTineMaxHz = 9000.0;  // keep the bell modulator (and its sidebands) from aliasing
 // Per-voice level: a five-note chord at full velocity stays within +-1.
 constexpr float kVoiceGain = 0.18f;
 
 // Held keys ring longer in the bass than in the treble, as on a real electric piano.
-double SustainDecaySeconds(double note_hz) { return std::clamp(2.6 * std::pow(130.0 / note_hz, 0.5), 0.6, 4.0); }
+double SustainDecaySeconds(double note_hz) {
+    return std::clamp(2.6 * std::pow(130.0 / note_hz, 0.5), 0.6, 4.0);
+}
 
 // Below this level (absolute) a decaying voice fades out fast and is freed: its tail is inaudible.
 constexpr float kTailLevel = 3e-4f;
@@ -36,37 +38,22 @@ void Keys::NoteOn(const compose::NoteEvent& event, int64_t duration_frames, uint
     const double sr = sample_rate_hz_;
     const int pitch = std::clamp(event.pitch, 12, 115);
     const float same_key_mult = dsp::DecayMultiplier(kSameKeyDamp_s, sr);
-    Voice* voice = nullptr;
-    float quietest = 0.0f;
     for (Voice& v : voices_) {
-        if (v.active && v.pitch == pitch) {
-            v.gate_left = 0;
-            v.amp_mult = same_key_mult;
-        }
+        if (v.active && v.pitch == pitch) v.env.Damp(same_key_mult);
     }
-    for (Voice& v : voices_) {
-        if (!v.active) {
-            voice = &v;
-            break;
-        }
-        // Prefer stealing released voices: weight their level down.
-        const float loudness = v.gate_left > 0 ? v.amp : 0.25f * v.amp;
-        if (voice == nullptr || loudness < quietest) {
-            voice = &v;
-            quietest = loudness;
-        }
-    }
-    Voice& v = *voice;
+    // Prefer stealing released voices: weight their level down.
+    Voice& v =
+        voices_.Allocate([](const Voice& s) { return s.env.Held() ? s.env.Level() : 0.25f * s.env.Level(); });
     const double note_hz = dsp::MidiToHz(pitch);
     const double velocity = std::clamp(static_cast<double>(event.velocity), 0.0, 1.0);
     v = Voice{};
     v.active = true;
     v.pitch = pitch;
-    v.attack_left = std::max<int64_t>(1, dsp::SecondsToFrames(kAttack_s, sr));
-    v.attack_step = static_cast<float>((0.35 + 0.65 * velocity) * kVoiceGain) / static_cast<float>(v.attack_left);
-    v.gate_left = std::max<int64_t>(1, duration_frames);
-    v.amp_mult = dsp::DecayMultiplier(SustainDecaySeconds(note_hz), sr);
-    v.release_mult = damp_mult_;
+    v.env.Trigger(static_cast<float>((0.35 + 0.65 * velocity) * kVoiceGain),
+                  std::max<int64_t>(1, dsp::SecondsToFrames(kAttack_s, sr)),
+                  std::max<int64_t>(1, duration_frames),
+                  dsp::DecayMultiplier(SustainDecaySeconds(note_hz), sr));
+    v.env.SetReleaseMultiplier(damp_mult_);
     v.carrier_inc = dsp::PhaseIncrement(note_hz, sr);
     v.mod_inc = v.carrier_inc;
     // Index in radians: soft and dark at low velocity, barking when hit hard; brighter sounds more.
@@ -86,16 +73,10 @@ void Keys::NoteOn(const compose::NoteEvent& event, int64_t duration_frames, uint
 
 void Keys::ProcessVoice(Voice& voice, std::span<float> out) {
     constexpr float kTineOff = 1.0f;  // phase units: far below audibility
-    Voice v = voice;  // local copy: stores to `out` cannot alias it
+    Voice v = voice;                  // local copy: stores to `out` cannot alias it
     const float tail_mult = tail_mult_;
     for (float& sample : out) {
-        if (v.attack_left > 0) {
-            v.amp += v.attack_step;
-            --v.attack_left;
-        } else {
-            v.amp *= v.amp_mult;
-        }
-        if (v.gate_left > 0 && --v.gate_left == 0) v.amp_mult = std::min(v.amp_mult, v.release_mult);
+        const float amp = v.env.Next<ReleaseMode::kFasterOfDecayAndRelease>();
         v.mod_phase += v.mod_inc;
         float offset = (v.index + v.index_floor) * sine_.At(v.mod_phase);
         v.index *= v.index_mult;
@@ -105,22 +86,17 @@ void Keys::ProcessVoice(Voice& voice, std::span<float> out) {
             v.tine_index *= v.tine_mult;
         }
         v.carrier_phase += v.carrier_inc;
-        sample += v.amp * sine_.At(dsp::OffsetPhase(v.carrier_phase, offset));
-        if (v.attack_left == 0 && v.amp < kTailLevel) {
-            v.amp_mult = std::min(v.amp_mult, tail_mult);
-            if (v.amp < dsp::kSilence) {
-                v.active = false;
-                break;
-            }
+        sample += amp * sine_.At(dsp::OffsetPhase(v.carrier_phase, offset));
+        if (v.env.FadeTail(kTailLevel, tail_mult)) {
+            v.active = false;
+            break;
         }
     }
     voice = v;
 }
 
 void Keys::Process(std::span<float> out) {
-    for (Voice& voice : voices_) {
-        if (voice.active) ProcessVoice(voice, out);
-    }
+    voices_.ForEachActive([&](Voice& voice) { ProcessVoice(voice, out); });
 }
 
 }  // namespace amapiano::synth

@@ -6,13 +6,14 @@
 // Thread: see InstrumentEngine (one renderer thread; no allocation in NoteOn/Process).
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <span>
 
 #include "compose/score.h"
 #include "synth/dsp.h"
 #include "synth/instrument_engine.h"
+#include "synth/note_envelope.h"
+#include "synth/voice_pool.h"
 
 namespace amapiano::synth {
 
@@ -29,22 +30,17 @@ private:
     struct Voice final {
         bool active = false;
         int pitch = 0;
-        int64_t attack_left = 0;
-        int64_t gate_left = 0;
-        float amp = 0.0f;
-        float attack_step = 0.0f;
-        float amp_mult = 1.0f;
-        float release_mult = 1.0f;
+        NoteEnvelope env;
         uint32_t carrier_phase = 0;
         uint32_t carrier_inc = 0;
         uint32_t mod_phase = 0;
         uint32_t mod_inc = 0;
         uint32_t tine_phase = 0;
         uint32_t tine_inc = 0;
-        float index = 0.0f;        // decaying part of the 1:1 modulation index, in phase units
+        float index = 0.0f;  // decaying part of the 1:1 modulation index, in phase units
         float index_floor = 0.0f;
         float index_mult = 1.0f;
-        float tine_index = 0.0f;   // high modulator, in phase units
+        float tine_index = 0.0f;  // high modulator, in phase units
         float tine_mult = 1.0f;
     };
 
@@ -55,7 +51,7 @@ private:
     double brightness_;
     float damp_mult_;
     float tail_mult_;
-    std::array<Voice, kVoices> voices_{};
+    VoicePool<Voice, kVoices> voices_;
 };
 
 }  // namespace amapiano::synth

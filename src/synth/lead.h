@@ -10,6 +10,7 @@
 #include "compose/score.h"
 #include "synth/dsp.h"
 #include "synth/instrument_engine.h"
+#include "synth/mono_voice.h"
 
 namespace amapiano::synth {
 
@@ -24,7 +25,6 @@ private:
     const dsp::SineTable& sine_;
     double sample_rate_hz_;
     float sustain_mult_;
-    float release_mult_;
     float breath_mult_;
     int64_t attack_frames_;
     int64_t glide_frames_;
@@ -33,22 +33,13 @@ private:
     float vibrato_ramp_step_;
     uint32_t vibrato_inc_;
 
-    bool active_ = false;
-    int64_t gate_left_ = 0;
-    int64_t attack_left_ = 0;
-    int64_t age_ = 0;          // frames since the last articulated (non-legato) note
-    float amp_ = 0.0f;
-    float attack_step_ = 0.0f;
-    float amp_mult_ = 1.0f;
-    float breath_ = 0.0f;      // extra breath at the attack, decays
+    MonoVoice voice_;
+    int64_t age_ = 0;      // frames since the last articulated (non-legato) note
+    float breath_ = 0.0f;  // extra breath at the attack, decays
     float vibrato_depth_ = 0.0f;
     uint32_t vibrato_phase_ = 0;
-    double freq_hz_ = 0.0;
-    double target_hz_ = 0.0;
-    double glide_mult_ = 1.0;
-    int64_t glide_left_ = 0;
     uint32_t sine_phase_ = 0;
-    float sine_inc_ = 0.0f;    // phase units per frame, before vibrato
+    float sine_inc_ = 0.0f;  // phase units per frame, before vibrato
     dsp::BlepSaw saw_;
     dsp::Biquad tone_;
     dsp::Biquad breath_filter_;

@@ -6,7 +6,7 @@
 namespace amapiano::synth {
 namespace {
 
-constexpr int kLowestNote = 24;   // the musical range is 33-52; clamp only absurd input
+constexpr int kLowestNote = 24;  // the musical range is 33-52; clamp only absurd input
 constexpr int kHighestNote = 64;
 // A little second harmonic gives the body its woody "log" colour; tanh adds the odd ones.
 constexpr float kSecondHarmonic = 0.18f;
@@ -26,12 +26,12 @@ LogDrum::LogDrum(const compose::SoundDesign& sound, double sample_rate_hz)
     : sine_(dsp::SineTable::Get()), sample_rate_hz_(sample_rate_hz) {
     const double decay_s = std::clamp(sound.log_drum_decay_s, 0.02, 5.0);
     decay_mult_ = dsp::DecayMultiplier(decay_s, sample_rate_hz);
-    release_mult_ = dsp::DecayMultiplier(std::min(decay_s, kMaxRelease_s), sample_rate_hz);
+    voice_.env.SetReleaseMultiplier(dsp::DecayMultiplier(std::min(decay_s, kMaxRelease_s), sample_rate_hz));
     const double pitch_time_s = std::clamp(sound.log_drum_pitch_time_s, 0.002, 0.2);
     knock_mult_ = dsp::DecayMultiplier(pitch_time_s / kPitchTimeConstants, sample_rate_hz);
     knock_ratio_ = std::pow(2.0, std::clamp(sound.log_drum_pitch_drop_st, 0.0, 36.0) / 12.0);
-    glide_frames_ = std::max<int64_t>(1, dsp::SecondsToFrames(std::clamp(sound.log_drum_glide_s, 0.0, 1.0),
-                                                               sample_rate_hz));
+    glide_frames_ = std::max<int64_t>(
+        1, dsp::SecondsToFrames(std::clamp(sound.log_drum_glide_s, 0.0, 1.0), sample_rate_hz));
     drive_ = static_cast<float>(std::clamp(sound.log_drum_drive, 0.1, 8.0));
     drive_norm_ = 1.0f / dsp::FastTanh(drive_);
     click_mult_ = dsp::DecayMultiplier(kClickTau_s, sample_rate_hz);
@@ -44,70 +44,46 @@ LogDrum::LogDrum(const compose::SoundDesign& sound, double sample_rate_hz)
 void LogDrum::NoteOn(const compose::NoteEvent& event, int64_t duration_frames, uint32_t seed) {
     const double note_hz = dsp::MidiToHz(std::clamp(event.pitch, kLowestNote, kHighestNote));
     const float peak = std::clamp(event.velocity, 0.0f, 1.0f);
-    const bool legato = active_ && gate_left_ > 0;
-    gate_left_ = std::max<int64_t>(1, duration_frames);
-    amp_mult_ = decay_mult_;
+    const bool legato = voice_.Legato();
+    int64_t attack_frames = attack_frames_;
     if (legato) {
         // Portamento: log-linear slide from wherever the pitch is now; no knock, no click.
-        const double from_hz = base_hz_ + knock_hz_;
-        base_hz_ = from_hz;
+        voice_.glide.JumpTo(voice_.glide.Hz() + knock_hz_);
         knock_hz_ = 0.0;
-        target_hz_ = note_hz;
-        glide_left_ = glide_frames_;
-        glide_mult_ = std::pow(note_hz / from_hz, 1.0 / static_cast<double>(glide_frames_));
-        attack_left_ = std::max<int64_t>(1, dsp::SecondsToFrames(kLegatoAttack_s, sample_rate_hz_));
+        voice_.glide.SlideTo(note_hz, glide_frames_);
+        attack_frames = std::max<int64_t>(1, dsp::SecondsToFrames(kLegatoAttack_s, sample_rate_hz_));
     } else {
-        if (!active_) {
+        if (!voice_.active) {
             phase_ = 0;
             low_pass_.Reset();
         }
-        base_hz_ = note_hz;
-        target_hz_ = note_hz;
-        glide_left_ = 0;
+        voice_.glide.JumpTo(note_hz);
         knock_hz_ = note_hz * (knock_ratio_ - 1.0);
         click_amp_ = kClickLevel * peak;
         noise_.Seed(seed);
-        attack_left_ = attack_frames_;
     }
-    attack_step_ = (peak - amp_) / static_cast<float>(attack_left_);
-    active_ = true;
+    voice_.Start(peak, attack_frames, std::max<int64_t>(1, duration_frames), decay_mult_);
 }
 
 void LogDrum::Process(std::span<float> out) {
-    if (!active_) return;
+    if (!voice_.active) return;
     // Hot state in locals: stores to `out` could otherwise alias the members and force reloads.
-    float amp = amp_;
-    float amp_mult = amp_mult_;
-    int64_t attack_left = attack_left_;
-    int64_t gate_left = gate_left_;
-    int64_t glide_left = glide_left_;
-    double base_hz = base_hz_;
+    MonoVoice voice = voice_;
     double knock_hz = knock_hz_;
     float click_amp = click_amp_;
     uint32_t phase = phase_;
     dsp::Biquad low_pass = low_pass_;
     dsp::Noise noise = noise_;
-    const float attack_step = attack_step_;
-    const double glide_mult = glide_mult_;
     const float knock_mult = knock_mult_;
     const float click_mult = click_mult_;
     const float hz_to_phase = hz_to_phase_;
     const float drive = drive_;
     const float drive_norm = drive_norm_;
     for (float& sample : out) {
-        if (attack_left > 0) {
-            amp += attack_step;
-            --attack_left;
-        } else {
-            amp *= amp_mult;
-        }
-        if (gate_left > 0 && --gate_left == 0) amp_mult = release_mult_;
-        if (glide_left > 0) {
-            base_hz *= glide_mult;
-            if (--glide_left == 0) base_hz = target_hz_;
-        }
+        const float amp = voice.env.Next<ReleaseMode::kAfterAttack>();
+        voice.glide.Next();
         if (knock_hz > 1e-4) knock_hz *= knock_mult;  // stops before the denormal range
-        phase += static_cast<uint32_t>(static_cast<float>(base_hz + knock_hz) * hz_to_phase);
+        phase += static_cast<uint32_t>(static_cast<float>(voice.glide.Hz() + knock_hz) * hz_to_phase);
         const float body = sine_.At(phase) + kSecondHarmonic * sine_.At(phase * 2u);
         float x = body * amp;
         if (click_amp > dsp::kSilence) {
@@ -116,19 +92,13 @@ void LogDrum::Process(std::span<float> out) {
         }
         const float y = low_pass.Process(dsp::FastTanh(drive * x) * drive_norm);
         sample += kOutputGain * y;
-        if (attack_left == 0 && amp < dsp::kSilence && click_amp <= dsp::kSilence) {
-            active_ = false;
-            amp = 0.0f;
+        if (voice.env.Finished() && click_amp <= dsp::kSilence) {
+            voice.Stop();
             click_amp = 0.0f;
             break;
         }
     }
-    amp_ = amp;
-    amp_mult_ = amp_mult;
-    attack_left_ = attack_left;
-    gate_left_ = gate_left;
-    glide_left_ = glide_left;
-    base_hz_ = base_hz;
+    voice_ = voice;
     knock_hz_ = knock_hz;
     click_amp_ = click_amp;
     phase_ = phase;

@@ -14,6 +14,7 @@
 #include "compose/score.h"
 #include "synth/dsp.h"
 #include "synth/instrument_engine.h"
+#include "synth/mono_voice.h"
 
 namespace amapiano::synth {
 
@@ -29,7 +30,6 @@ private:
     double sample_rate_hz_;
     // Per-renderer constants from SoundDesign.
     float decay_mult_;
-    float release_mult_;
     float knock_mult_;
     double knock_ratio_;  // start frequency / note frequency
     int64_t glide_frames_;
@@ -42,17 +42,8 @@ private:
     dsp::Noise noise_;
 
     // Voice state.
-    bool active_ = false;
-    int64_t gate_left_ = 0;   // frames until the key is released
-    int64_t attack_left_ = 0;
-    float amp_ = 0.0f;
-    float attack_step_ = 0.0f;
-    float amp_mult_ = 1.0f;    // decay while held, release after
-    double base_hz_ = 0.0;     // the note (or glide) frequency
-    double target_hz_ = 0.0;
-    double glide_mult_ = 1.0;
-    int64_t glide_left_ = 0;
-    double knock_hz_ = 0.0;    // extra frequency of the pitch envelope, decays to 0
+    MonoVoice voice_;        // envelope: decay while held, release after
+    double knock_hz_ = 0.0;  // extra frequency of the pitch envelope, decays to 0
     float click_amp_ = 0.0f;
     uint32_t phase_ = 0;
 };

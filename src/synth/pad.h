@@ -11,6 +11,8 @@
 #include "compose/score.h"
 #include "synth/dsp.h"
 #include "synth/instrument_engine.h"
+#include "synth/note_envelope.h"
+#include "synth/voice_pool.h"
 
 namespace amapiano::synth {
 
@@ -27,12 +29,7 @@ private:
 
     struct Voice final {
         bool active = false;
-        int64_t attack_left = 0;
-        int64_t gate_left = 0;
-        float amp = 0.0f;
-        float attack_step = 0.0f;
-        float amp_mult = 1.0f;
-        float release_mult = 1.0f;
+        NoteEnvelope env;
         std::array<dsp::BlepSaw, kSaws> saws{};
         dsp::Biquad low_pass;
     };
@@ -42,7 +39,7 @@ private:
     double sample_rate_hz_;
     double brightness_;
     float tail_mult_;
-    std::array<Voice, kVoices> voices_{};
+    VoicePool<Voice, kVoices> voices_;
 };
 
 }  // namespace amapiano::synth

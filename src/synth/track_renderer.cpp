@@ -40,7 +40,8 @@ std::unique_ptr<InstrumentEngine> CreateEngine(Instrument instrument, const comp
 // step, never on time or global state.
 uint32_t EventSeed(size_t index, const compose::NoteEvent& event) {
     uint64_t x = static_cast<uint64_t>(index) * 0x9E3779B97F4A7C15ull ^
-                 static_cast<uint64_t>(event.step) * 0xC2B2AE3D27D4EB4Full ^ static_cast<uint64_t>(event.pitch);
+                 static_cast<uint64_t>(event.step) * 0xC2B2AE3D27D4EB4Full ^
+                 static_cast<uint64_t>(event.pitch);
     x ^= x >> 31;
     x *= 0xBF58476D1CE4E5B9ull;
     x ^= x >> 29;
@@ -60,12 +61,14 @@ public:
             if (!std::isfinite(e.start_beats) || !std::isfinite(e.duration_beats)) continue;
             const double start_beats = std::max(0.0, e.start_beats);
             const int64_t start = BeatsToFrame(start_beats, bpm, sample_rate_hz);
-            const int64_t end = BeatsToFrame(start_beats + std::max(0.0, e.duration_beats), bpm, sample_rate_hz);
+            const int64_t end =
+                BeatsToFrame(start_beats + std::max(0.0, e.duration_beats), bpm, sample_rate_hz);
             schedule_.push_back({start, std::max<int64_t>(1, end - start), i, EventSeed(i, e)});
         }
         // Events should arrive sorted; a stable sort makes out-of-order input harmless.
-        std::stable_sort(schedule_.begin(), schedule_.end(),
-                         [](const Scheduled& a, const Scheduled& b) { return a.start_frame < b.start_frame; });
+        std::stable_sort(schedule_.begin(), schedule_.end(), [](const Scheduled& a, const Scheduled& b) {
+            return a.start_frame < b.start_frame;
+        });
     }
 
     void Render(std::span<float> out) override {

@@ -1,6 +1,7 @@
+#include "synth/drum_voices.h"
+
 #include <gtest/gtest.h>
 
-#include "synth/drum_voices.h"
 #include "synth/track_renderer.h"
 #include "synth_test_util.h"
 
@@ -102,8 +103,8 @@ TEST(Perc, CongasAreTunedHighToLow) {
 }
 
 TEST(Drums, EveryGmNoteIsFiniteBoundedAndAudible) {
-    for (Instrument instrument : {Instrument::kKick, Instrument::kShaker, Instrument::kClap, Instrument::kHats,
-                                  Instrument::kRim, Instrument::kPerc}) {
+    for (Instrument instrument : {Instrument::kKick, Instrument::kShaker, Instrument::kClap,
+                                  Instrument::kHats, Instrument::kRim, Instrument::kPerc}) {
         for (int note = 27; note <= 87; ++note) {
             const auto out = Hit(instrument, note, 1.0f, 0.6);
             EXPECT_TRUE(AllFinite(out));

@@ -44,7 +44,8 @@ struct Cycle {
 std::vector<Cycle> Cycles(const std::vector<float>& out) {
     const auto t = UpwardCrossings(out);
     std::vector<Cycle> cycles;
-    for (size_t i = 1; i < t.size(); ++i) cycles.push_back({t[i] / kSampleRate, kSampleRate / (t[i] - t[i - 1])});
+    for (size_t i = 1; i < t.size(); ++i)
+        cycles.push_back({t[i] / kSampleRate, kSampleRate / (t[i] - t[i - 1])});
     return cycles;
 }
 
@@ -59,7 +60,7 @@ TEST(LogDrum, OverlappingNoteGlidesWithoutRetrigger) {
     int intermediate = 0;
     for (const Cycle& c : cycles) {
         if (c.t_s < second_onset_s - 0.03 || c.t_s > second_onset_s + 0.2) continue;
-        EXPECT_LT(c.hz, NoteHz(45) * 1.03) << "no knock at " << c.t_s;   // no retriggered pitch envelope
+        EXPECT_LT(c.hz, NoteHz(45) * 1.03) << "no knock at " << c.t_s;  // no retriggered pitch envelope
         EXPECT_GT(c.hz, NoteHz(40) * 0.97) << "no undershoot at " << c.t_s;
         if (previous_hz > 0.0) {
             EXPECT_LT(c.hz, previous_hz * 1.01) << "monotonic at " << c.t_s;
@@ -78,7 +79,8 @@ TEST(LogDrum, SeparateNoteRetriggersKnock) {
     const auto cycles = Cycles(Render(track, score, 0.6));
     double max_hz_after = 0.0;
     for (const Cycle& c : cycles) {
-        if (c.t_s > second_onset_s && c.t_s < second_onset_s + 0.015) max_hz_after = std::max(max_hz_after, c.hz);
+        if (c.t_s > second_onset_s && c.t_s < second_onset_s + 0.015)
+            max_hz_after = std::max(max_hz_after, c.hz);
     }
     EXPECT_GT(max_hz_after, 1.5 * NoteHz(40));
 }

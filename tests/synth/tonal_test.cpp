@@ -54,7 +54,8 @@ TEST(Keys, VelocityAndBrightnessAddHarmonics) {
     compose::Score bright = MakeScore();
     bright.sound.keys_brightness = 1.0;
     const auto track = MakeTrack(Instrument::kKeys, {Note(0.0, 0.5, 60, 0.7f)});
-    EXPECT_GT(HarmonicRatio(Render(track, bright, 0.2), 60), 2.0 * HarmonicRatio(Render(track, dark, 0.2), 60));
+    EXPECT_GT(HarmonicRatio(Render(track, bright, 0.2), 60),
+              2.0 * HarmonicRatio(Render(track, dark, 0.2), 60));
 }
 
 TEST(Keys, ReleaseDampsQuickly) {
@@ -64,7 +65,8 @@ TEST(Keys, ReleaseDampsQuickly) {
 }
 
 TEST(Pad, SwellsInSlowlyAndReleasesInAboutASecond) {
-    const auto out = Render(MakeTrack(Instrument::kPad, {Note(0.0, 1.5, 60), Note(0.0, 1.5, 64)}), MakeScore(), 3.5);
+    const auto out =
+        Render(MakeTrack(Instrument::kPad, {Note(0.0, 1.5, 60), Note(0.0, 1.5, 64)}), MakeScore(), 3.5);
     const double sustained = Rms(Window(out, 1.0, 1.4));
     EXPECT_GT(sustained, 0.02);
     EXPECT_LT(Rms(Window(out, 0.0, 0.05)), 0.2 * sustained);
@@ -81,13 +83,15 @@ TEST(Pad, PitchMatchesMidiNote) {
 TEST(Bass, FundamentalMatchesNote) {
     for (int note : {28, 36, 43}) {
         const auto out = Render(MakeTrack(Instrument::kBass, {Note(0.0, 1.0, note)}), MakeScore(), 1.0);
-        EXPECT_NEAR(ZeroCrossingHz(Window(out, 0.05, 0.9)), NoteHz(note), NoteHz(note) * 0.005) << "note " << note;
+        EXPECT_NEAR(ZeroCrossingHz(Window(out, 0.05, 0.9)), NoteHz(note), NoteHz(note) * 0.005)
+            << "note " << note;
         EXPECT_LT(EnergyFractionAbove(Window(out, 0.05, 0.9), 200.0), 0.1);
     }
 }
 
 TEST(Bass, LegatoGlidesWithoutDip) {
-    const auto out = Render(MakeTrack(Instrument::kBass, {Note(0.0, 0.55, 36), Note(0.5, 0.5, 38)}), MakeScore(), 1.0);
+    const auto out =
+        Render(MakeTrack(Instrument::kBass, {Note(0.0, 0.55, 36), Note(0.5, 0.5, 38)}), MakeScore(), 1.0);
     // No re-attack from silence: the level around the join stays close to the held level.
     const double held = Rms(Window(out, 0.3, 0.45));
     for (double t = 0.45; t < 0.6; t += 0.02) EXPECT_GT(Rms(Window(out, t, t + 0.03)), 0.7 * held) << t;

@@ -43,8 +43,11 @@ compose::Track RandomTrack(Instrument instrument, int bars, uint64_t seed, float
             e.step = step;
             e.start_beats = start;
             e.duration_beats = duration;
-            e.pitch = drum ? drum_notes[static_cast<size_t>(rng.Int(0, static_cast<int>(drum_notes.size()) - 1))] : instrument == Instrument::kLogDrum ? rng.Int(33, 52)
-                    : instrument == Instrument::kBass ? rng.Int(28, 48) : rng.Int(48, 84);
+            e.pitch =
+                drum ? drum_notes[static_cast<size_t>(rng.Int(0, static_cast<int>(drum_notes.size()) - 1))]
+                : instrument == Instrument::kLogDrum ? rng.Int(33, 52)
+                : instrument == Instrument::kBass    ? rng.Int(28, 48)
+                                                     : rng.Int(48, 84);
             e.velocity = fixed_velocity >= 0.0f ? fixed_velocity : static_cast<float>(rng.Uniform(0.2, 1.0));
             events.push_back(e);
         }
@@ -129,7 +132,8 @@ TEST(TrackRenderer, VoicePoolExhaustionStaysFinite) {
     for (Instrument instrument : compose::kAllInstruments) {
         std::vector<compose::NoteEvent> events;
         for (int i = 0; i < 300; ++i) {
-            events.push_back(Note(0.01 * (i % 3), 2.0, (compose::IsDrum(instrument) ? 35 : 30) + i % 48, 1.0f));
+            events.push_back(
+                Note(0.01 * (i % 3), 2.0, (compose::IsDrum(instrument) ? 35 : 30) + i % 48, 1.0f));
         }
         const auto out = Render(MakeTrack(instrument, events), score, 3.0);
         EXPECT_TRUE(AllFinite(out)) << compose::InstrumentName(instrument);
@@ -139,9 +143,15 @@ TEST(TrackRenderer, VoicePoolExhaustionStaysFinite) {
 
 TEST(TrackRenderer, ExtremeSoundDesignStaysFinite) {
     compose::Score score = MakeScore();
-    score.sound = {.log_drum_decay_s = 0.0, .log_drum_pitch_drop_st = 100.0, .log_drum_pitch_time_s = 0.0,
-                   .log_drum_glide_s = 0.0, .log_drum_drive = 0.0, .log_drum_cutoff_hz = 1e6,
-                   .kick_decay_s = 0.0, .keys_brightness = 5.0, .reverb_amount = 0.0};
+    score.sound = {.log_drum_decay_s = 0.0,
+                   .log_drum_pitch_drop_st = 100.0,
+                   .log_drum_pitch_time_s = 0.0,
+                   .log_drum_glide_s = 0.0,
+                   .log_drum_drive = 0.0,
+                   .log_drum_cutoff_hz = 1e6,
+                   .kick_decay_s = 0.0,
+                   .keys_brightness = 5.0,
+                   .reverb_amount = 0.0};
     for (Instrument instrument : compose::kAllInstruments) {
         const auto out = Render(RandomTrack(instrument, 1, 9, 1.0f), score, 2.5);
         EXPECT_TRUE(AllFinite(out)) << compose::InstrumentName(instrument);
