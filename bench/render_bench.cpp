@@ -46,8 +46,10 @@ void BM_RenderThreeMinuteTrack(benchmark::State& state) {
             state.SkipWithError(score.error().message.c_str());
             return;
         }
-        auto report =
-            amapiano::pipeline::RenderTrack(*score, {dir / "mix.wav", dir / "mix.mid", dir / "stems", 24});
+        const bool stems = state.range(1) != 0;
+        amapiano::pipeline::RenderOutputs outputs{dir / "mix.wav", dir / "mix.mid", std::nullopt, 24};
+        if (stems) outputs.stems_dir = dir / "stems";
+        auto report = amapiano::pipeline::RenderTrack(*score, outputs);
         if (!report) {
             state.SkipWithError(report.error().message.c_str());
             return;
@@ -60,20 +62,23 @@ void BM_RenderThreeMinuteTrack(benchmark::State& state) {
     state.counters["realtime_x"] = last.duration_s / total_s;
     state.counters["peak_rss_mb"] = PeakRssMb();
     std::printf(
-        "\n%s: %.1f s of audio in %.3f s = %.0fx real time | compose %.3f, synth %.3f, mix %.3f, master "
+        "\n%s%s: %.1f s of audio in %.3f s = %.0fx real time | compose %.3f, synth %.3f, mix %.3f, master "
         "%.3f, "
         "encode %.3f s | %zu files | peak RSS %.0f MB\n"
         "peer: MusicGen/Stable Audio (neural, GPU): slower than real time, 30-47 s per clip (published; not "
         "runnable here)\n",
-        amapiano::compose::SubgenreName(spec.subgenre).data(), last.duration_s, total_s,
+        amapiano::compose::SubgenreName(spec.subgenre).data(),
+        state.range(1) ? " (mix + stems + MIDI)" : " (mix + MIDI)", last.duration_s, total_s,
         last.duration_s / total_s, compose_s, last.timings.synth_s, last.timings.mix_s, last.timings.master_s,
         last.timings.encode_s, last.files.size(), PeakRssMb());
     fs::remove_all(dir);
 }
 
 BENCHMARK(BM_RenderThreeMinuteTrack)
-    ->Arg(static_cast<int>(Subgenre::kClassic))
-    ->Arg(static_cast<int>(Subgenre::kSgija))
+    ->ArgNames({"subgenre", "stems"})
+    ->Args({static_cast<int>(Subgenre::kClassic), 1})
+    ->Args({static_cast<int>(Subgenre::kSgija), 1})
+    ->Args({static_cast<int>(Subgenre::kClassic), 0})
     ->Unit(benchmark::kSecond)
     ->Iterations(3);
 
