@@ -179,10 +179,48 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
     std::vector<float> mix_buffer(static_cast<size_t>(frames) * kChannels, 0.0f);
     std::vector<float> bus(kBlockFrames * kChannels);
 
+    // The bus of block k (sum, reverb, compression: serial work) is finished as one more task while
+    // the tracks of block k + 1 are synthesised, so both cores stay busy. The bus only reads block
+    // k's stems and writes the bus buffer; synthesis only writes the mono buffers.
+    struct PendingBlock final {
+        int64_t start = 0;
+        size_t frames = 0;
+    };
+    std::optional<PendingBlock> pending;
+    auto finish_pending = [&] {
+        mixer.FinishBlock(stems_in, std::span<float>(bus.data(), pending->frames * kChannels));
+    };
+    // Delivers the part of the pending block at or after skip_frames to the mix and the stem files.
+    auto deliver_pending = [&] {
+        const int64_t block_start = pending->start;
+        const size_t n = pending->frames;
+        pending.reset();
+        if (block_start + static_cast<int64_t>(n) <= skip_frames) {
+            if (streamer) streamer->Submit(0, 0);
+            return;
+        }
+        const size_t offset = static_cast<size_t>(std::max<int64_t>(0, skip_frames - block_start));
+        const size_t out_frame =
+            static_cast<size_t>(block_start + static_cast<int64_t>(offset) - skip_frames);
+        std::copy(bus.begin() + static_cast<std::ptrdiff_t>(offset * kChannels),
+                  bus.begin() + static_cast<std::ptrdiff_t>(n * kChannels),
+                  mix_buffer.begin() + static_cast<std::ptrdiff_t>(out_frame * kChannels));
+        if (streamer) streamer->Submit(offset, n - offset);
+    };
+
     for (int64_t block_start = 0; block_start < total_frames; block_start += kBlockFrames) {
         const size_t n = static_cast<size_t>(std::min<int64_t>(kBlockFrames, total_frames - block_start));
         Clock::time_point t = Clock::now();
-        team.Run(track_count, [&](size_t i) { renderers[i]->Render(std::span<float>(mono[i].data(), n)); });
+        const size_t extra = pending ? 1 : 0;
+        team.Run(track_count + extra, [&](size_t i) {
+            if (extra == 1 && i == 0) {
+                finish_pending();
+                return;
+            }
+            i -= extra;
+            renderers[i]->Render(std::span<float>(mono[i].data(), n));
+        });
+        if (pending) deliver_pending();
         for (size_t i = 0; i < track_count; ++i) inputs[i] = std::span<const float>(mono[i].data(), n);
         report.timings.synth_s += SecondsSince(t);
 
@@ -195,22 +233,14 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
         team.Run(track_count,
                  [&](size_t i) { mixer.ProcessChannel(i, inputs[i], stem_out[i].first(n * kChannels)); });
         for (size_t i = 0; i < track_count; ++i) stems_in[i] = stem_out[i].first(n * kChannels);
-        mixer.FinishBlock(stems_in, std::span<float>(bus.data(), n * kChannels));
+        pending = PendingBlock{block_start, n};
         report.timings.mix_s += SecondsSince(t);
-
-        // Deliver the part of this block at or after skip_frames.
-        const int64_t block_end = block_start + static_cast<int64_t>(n);
-        if (block_end <= skip_frames) {
-            if (streamer) streamer->Submit(0, 0);
-            continue;
-        }
-        const size_t offset = static_cast<size_t>(std::max<int64_t>(0, skip_frames - block_start));
-        const size_t out_frame =
-            static_cast<size_t>(block_start + static_cast<int64_t>(offset) - skip_frames);
-        std::copy(bus.begin() + static_cast<std::ptrdiff_t>(offset * kChannels),
-                  bus.begin() + static_cast<std::ptrdiff_t>(n * kChannels),
-                  mix_buffer.begin() + static_cast<std::ptrdiff_t>(out_frame * kChannels));
-        if (streamer) streamer->Submit(offset, n - offset);
+    }
+    if (pending) {
+        Clock::time_point t = Clock::now();
+        finish_pending();
+        deliver_pending();
+        report.timings.mix_s += SecondsSince(t);
     }
     if (streamer) streamer->Close();  // stems finish writing and flush while the mix is mastered
 
