@@ -202,7 +202,8 @@ struct AudioFileWriter::Impl final {
     bool finished = false;
     Rng dither{kDitherSeed};
     std::vector<short> pcm16;
-    std::vector<int> pcm32;  // 24-bit formats: samples left-aligned in 32 bits
+    std::vector<int> pcm32;      // 24-bit formats: samples left-aligned in 32 bits
+    std::vector<uint8_t> raw24;  // WAV 24: packed little-endian sample bytes
 
     ~Impl() {
         file.reset();
@@ -263,6 +264,8 @@ Result<std::unique_ptr<AudioFileWriter>> AudioFileWriter::Open(const std::filesy
     if (format == AudioFormat::kWav16) impl->pcm16.resize(kScratchFrames * static_cast<size_t>(channels));
     if (format == AudioFormat::kWav24 || format == AudioFormat::kFlac) {
         impl->pcm32.resize(kScratchFrames * static_cast<size_t>(channels));
+        if (format == AudioFormat::kWav24)
+            impl->raw24.resize(3 * kScratchFrames * static_cast<size_t>(channels));
     }
     return std::unique_ptr<AudioFileWriter>(new AudioFileWriter(std::move(impl)));
 }
@@ -306,6 +309,23 @@ Status AudioFileWriter::Write(std::span<const float> interleaved) {
             const float* in = interleaved.data() + start * channels;
             int* out = impl.pcm32.data();
             QuantiseTo24Bit(in, out, count * channels);
+            if (impl.format == AudioFormat::kWav24) {
+                // WAV's 24-bit data is plain little-endian triplets: pack them here and let libsndfile
+                // write the bytes (sf_write_raw) — its int -> 24-bit path costs as much again.
+                uint8_t* bytes = impl.raw24.data();
+                for (size_t i = 0; i < count * channels; ++i) {
+                    const auto v = static_cast<uint32_t>(out[i]);
+                    bytes[3 * i] = static_cast<uint8_t>(v >> 8);
+                    bytes[3 * i + 1] = static_cast<uint8_t>(v >> 16);
+                    bytes[3 * i + 2] = static_cast<uint8_t>(v >> 24);
+                }
+                const auto want_bytes = static_cast<sf_count_t>(3 * count * channels);
+                if (sf_write_raw(impl.file.get(), bytes, want_bytes) != want_bytes) {
+                    return Error::Io("cannot write '" + impl.path.string() +
+                                     "': " + sf_strerror(impl.file.get()));
+                }
+                continue;
+            }
             const auto want = static_cast<sf_count_t>(count);
             if (sf_writef_int(impl.file.get(), out, want) != want) {
                 return Error::Io("cannot write '" + impl.path.string() +
