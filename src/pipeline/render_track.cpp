@@ -93,6 +93,10 @@ Status CheckOutputs(const RenderOutputs& outputs) {
                                   std::to_string(outputs.wav_bit_depth));
     }
     if (outputs.mix_path.empty()) return Error::InvalidArgument("an output file is required (-o OUT.wav)");
+    if (std::error_code ec; fs::is_directory(outputs.mix_path, ec)) {
+        return Error::InvalidArgument("output '" + outputs.mix_path.string() +
+                                      "' is a directory; give a file name such as OUT.wav");
+    }
     auto format = audio::AudioFormatForPath(outputs.mix_path, outputs.wav_bit_depth);
     if (!format) return format.error();
     if (Status s = audio::CheckWritableDestination(outputs.mix_path); !s) return s;

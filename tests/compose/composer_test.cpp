@@ -209,6 +209,29 @@ TEST(Composer, KickOnTheGridOthersSwungWithinRange) {
     }
 }
 
+// --swing 50 is straight time: off-16ths land on the grid (up to micro-timing), while the default
+// pushes them late. The validator's groove criterion relies on this contrast.
+TEST(Composer, ExplicitSwingFiftyIsStraight) {
+    auto mean_lateness = [](const Score& score) {
+        double late = 0.0;
+        int n = 0;
+        for (const NoteEvent& e : FindTrack(score, Instrument::kShaker)->events) {
+            if (e.step % 2 == 1) {
+                late += e.start_beats - static_cast<double>(e.step) / kStepsPerBeat;
+                ++n;
+            }
+        }
+        return late / n;
+    };
+    GenerationSpec straight = Spec(Subgenre::kClassic, 4);
+    straight.swing_percent = 50.0;
+    const Score straight_score = ComposeOrDie(straight);
+    const Score swung_score = ComposeOrDie(Spec(Subgenre::kClassic, 4));
+    EXPECT_EQ(straight_score.swing_percent, 50.0);
+    EXPECT_NEAR(mean_lateness(straight_score), 0.0, 0.004);
+    EXPECT_GT(mean_lateness(swung_score), 0.015);
+}
+
 TEST(Composer, ClapOnTwoAndFourKickFourOnTheFloorInGrooves) {
     const Score score = ComposeOrDie(Spec(Subgenre::kClassic, 2));
     std::map<int, int> clap_steps;
