@@ -24,6 +24,19 @@ GenerationSpec Spec(Subgenre subgenre, uint64_t seed) {
     return spec;
 }
 
+// Mean delay of the shaker's off-16ths behind the grid, in beats: the swing the listener hears.
+double MeanShakerLateness(const Score& score) {
+    double late = 0.0;
+    int n = 0;
+    for (const NoteEvent& e : FindTrack(score, Instrument::kShaker)->events) {
+        if (e.step % 2 == 1) {
+            late += e.start_beats - static_cast<double>(e.step) / kStepsPerBeat;
+            ++n;
+        }
+    }
+    return late / n;
+}
+
 TEST(Composer, ResolvesDefaultsFromTheStyle) {
     const Score score = ComposeOrDie(Spec(Subgenre::kPrivateSchool, 3));
     EXPECT_EQ(score.bpm, 110);
@@ -197,39 +210,20 @@ TEST(Composer, KickOnTheGridOthersSwungWithinRange) {
                 ASSERT_LE(t.events[i - 1].start_beats, t.events[i].start_beats);
         }
         // Shakers on off-16ths are late on average by the swing amount.
-        double late = 0.0;
-        int n = 0;
-        for (const NoteEvent& e : FindTrack(score, Instrument::kShaker)->events) {
-            if (e.step % 2 == 1) {
-                late += e.start_beats - static_cast<double>(e.step) / kStepsPerBeat;
-                ++n;
-            }
-        }
-        EXPECT_NEAR(late / n, (score.swing_percent - 50.0) / 200.0, 0.005);
+        EXPECT_NEAR(MeanShakerLateness(score), (score.swing_percent - 50.0) / 200.0, 0.005);
     }
 }
 
 // --swing 50 is straight time: off-16ths land on the grid (up to micro-timing), while the default
 // pushes them late. The validator's groove criterion relies on this contrast.
 TEST(Composer, ExplicitSwingFiftyIsStraight) {
-    auto mean_lateness = [](const Score& score) {
-        double late = 0.0;
-        int n = 0;
-        for (const NoteEvent& e : FindTrack(score, Instrument::kShaker)->events) {
-            if (e.step % 2 == 1) {
-                late += e.start_beats - static_cast<double>(e.step) / kStepsPerBeat;
-                ++n;
-            }
-        }
-        return late / n;
-    };
     GenerationSpec straight = Spec(Subgenre::kClassic, 4);
     straight.swing_percent = 50.0;
     const Score straight_score = ComposeOrDie(straight);
     const Score swung_score = ComposeOrDie(Spec(Subgenre::kClassic, 4));
     EXPECT_EQ(straight_score.swing_percent, 50.0);
-    EXPECT_NEAR(mean_lateness(straight_score), 0.0, 0.004);
-    EXPECT_GT(mean_lateness(swung_score), 0.015);
+    EXPECT_NEAR(MeanShakerLateness(straight_score), 0.0, 0.004);
+    EXPECT_GT(MeanShakerLateness(swung_score), 0.015);
 }
 
 TEST(Composer, ClapOnTwoAndFourKickFourOnTheFloorInGrooves) {
