@@ -45,66 +45,115 @@ Reverb::Reverb(double full_rate_hz, const ReverbSettings& settings) {
         static_cast<float>(std::exp(-2.0 * std::numbers::pi * settings.input_highpass_hz / sample_rate_hz));
 }
 
-inline float Reverb::ProcessSide(Side& side, float input) {
-    float sum = 0.0f;
-    for (int c = 0; c < kCombs; ++c) {
-        float* buffer = side.comb_buffer[c].data();
-        const size_t index = side.comb_index[c];
-        const float out = buffer[index];
-        side.comb_store[c] = out * damp2_ + side.comb_store[c] * damp1_;
-        buffer[index] = input + side.comb_store[c] * feedback_;
-        side.comb_index[c] = index + 1 == side.comb_buffer[c].size() ? 0 : index + 1;
-        sum += out;
+// One side's tank over a run of tank-rate samples. The eight combs advance together sample by
+// sample (their damping recurrences are independent, so the CPU overlaps them, and each sample sums
+// them in comb order as before); runs are cut where any comb's ring buffer wraps, so the inner loop
+// has no wrap branches. Then the allpasses in series, each over the whole run.
+void Reverb::RunTank(Side& side, const float* in, float* out, size_t n) const {
+    float* buffers[kCombs];
+    float store[kCombs];
+    for (int c = 0; c < kCombs; ++c) store[c] = side.comb_store[c];
+    for (size_t j = 0; j < n;) {
+        size_t run = n - j;
+        for (int c = 0; c < kCombs; ++c) {
+            run = std::min(run, side.comb_buffer[c].size() - side.comb_index[c]);
+            buffers[c] = side.comb_buffer[c].data() + side.comb_index[c];
+        }
+        for (size_t k = 0; k < run; ++k) {
+            const float x = in[j + k];
+            float sum = 0.0f;
+            for (int c = 0; c < kCombs; ++c) {
+                const float o = buffers[c][k];
+                store[c] = o * damp2_ + store[c] * damp1_;
+                buffers[c][k] = x + store[c] * feedback_;
+                sum += o;
+            }
+            out[j + k] = sum;
+        }
+        for (int c = 0; c < kCombs; ++c) {
+            side.comb_index[c] += run;
+            if (side.comb_index[c] == side.comb_buffer[c].size()) side.comb_index[c] = 0;
+        }
+        j += run;
     }
+    for (int c = 0; c < kCombs; ++c) side.comb_store[c] = store[c];
     for (int a = 0; a < kAllpasses; ++a) {
         float* buffer = side.allpass_buffer[a].data();
-        const size_t index = side.allpass_index[a];
-        const float buffered = buffer[index];
-        buffer[index] = sum + buffered * kAllpassFeedback;
-        side.allpass_index[a] = index + 1 == side.allpass_buffer[a].size() ? 0 : index + 1;
-        sum = buffered - sum;
+        const size_t size = side.allpass_buffer[a].size();
+        size_t index = side.allpass_index[a];
+        for (size_t j = 0; j < n;) {
+            const size_t run = std::min(n - j, size - index);
+            for (size_t k = 0; k < run; ++k) {
+                const float buffered = buffer[index + k];
+                const float x = out[j + k];
+                buffer[index + k] = x + buffered * kAllpassFeedback;
+                out[j + k] = buffered - x;
+            }
+            j += run;
+            index += run;
+            if (index == size) index = 0;
+        }
+        side.allpass_index[a] = index;
     }
-    return sum;
 }
 
 void Reverb::Process(std::span<const float> mono_in, std::span<float> stereo_out) {
     const size_t frames = std::min(mono_in.size(), stereo_out.size() / 2);
     const size_t pre_size = pre_delay_.size();
     Side left = std::move(left_), right = std::move(right_);  // locals: no aliasing with the output
-    for (size_t i = 0; i < frames; ++i) {
-        float x = mono_in[i];
-        if (half_rate_) {
-            if (!odd_) {
-                // Even frame: hold the last tank output, remember the input.
-                pending_ = x;
-                odd_ = true;
+    constexpr size_t kChunk = 1024;                           // tank-rate samples per pass (stack scratch)
+    float tank_in[kChunk], tank_left[kChunk], tank_right[kChunk];
+    for (size_t frame = 0; frame < frames;) {
+        // 1. Input: half-rate pairing, one-pole high-pass, pre-delay -> tank input samples.
+        const size_t chunk_start = frame;
+        const bool odd_at_start = odd_;
+        size_t steps = 0;
+        while (frame < frames && steps < kChunk) {
+            float x = mono_in[frame++];
+            if (half_rate_) {
+                if (!odd_) {  // even frame: remember the input, the output holds
+                    pending_ = x;
+                    odd_ = true;
+                    continue;
+                }
+                x = 0.5f * (pending_ + x);
+                odd_ = false;
+            }
+            hp_y1_ = hp_coeff_ * (hp_y1_ + x - hp_x1_);
+            hp_x1_ = x;
+            const float delayed = pre_delay_[pre_delay_index_];
+            pre_delay_[pre_delay_index_] = hp_y1_;
+            if (++pre_delay_index_ == pre_size) pre_delay_index_ = 0;
+            tank_in[steps++] = delayed * input_gain_;
+        }
+        // 2. The tanks.
+        RunTank(left, tank_in, tank_left, steps);
+        RunTank(right, tank_in, tank_right, steps);
+        // 3. Output, frame by frame: held and interpolated at half rate.
+        bool odd = odd_at_start;
+        size_t step = 0;
+        for (size_t i = chunk_start; i < frame; ++i) {
+            if (half_rate_ && !odd) {
+                odd = true;
                 stereo_out[2 * i] = last_left_;
                 stereo_out[2 * i + 1] = last_right_;
                 continue;
             }
-            x = 0.5f * (pending_ + x);
-            odd_ = false;
+            odd = false;
+            const float l = tank_left[step], r = tank_right[step];
+            ++step;
+            const float out_left = l * wet1_ + r * wet2_;
+            const float out_right = r * wet1_ + l * wet2_;
+            if (half_rate_) {
+                stereo_out[2 * i] = 0.5f * (last_left_ + out_left);
+                stereo_out[2 * i + 1] = 0.5f * (last_right_ + out_right);
+            } else {
+                stereo_out[2 * i] = out_left;
+                stereo_out[2 * i + 1] = out_right;
+            }
+            last_left_ = out_left;
+            last_right_ = out_right;
         }
-        // One-pole high-pass, then pre-delay.
-        hp_y1_ = hp_coeff_ * (hp_y1_ + x - hp_x1_);
-        hp_x1_ = x;
-        const float delayed = pre_delay_[pre_delay_index_];
-        pre_delay_[pre_delay_index_] = hp_y1_;
-        if (++pre_delay_index_ == pre_size) pre_delay_index_ = 0;
-        const float input = delayed * input_gain_;
-        const float l = ProcessSide(left, input);
-        const float r = ProcessSide(right, input);
-        const float out_left = l * wet1_ + r * wet2_;
-        const float out_right = r * wet1_ + l * wet2_;
-        if (half_rate_) {
-            stereo_out[2 * i] = 0.5f * (last_left_ + out_left);
-            stereo_out[2 * i + 1] = 0.5f * (last_right_ + out_right);
-        } else {
-            stereo_out[2 * i] = out_left;
-            stereo_out[2 * i + 1] = out_right;
-        }
-        last_left_ = out_left;
-        last_right_ = out_right;
     }
     // Keep the tail's decaying state out of the denormal range.
     for (Side* side : {&left, &right}) {

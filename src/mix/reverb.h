@@ -9,6 +9,7 @@
 // Thread: one thread at a time; Process() does not allocate, lock, log or throw.
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <vector>
 
@@ -43,7 +44,7 @@ private:
         size_t allpass_index[kAllpasses] = {};
     };
 
-    float ProcessSide(Side& side, float input);
+    void RunTank(Side& side, const float* in, float* out, size_t n) const;
 
     Side left_, right_;
     std::vector<float> pre_delay_;
