@@ -76,7 +76,7 @@ public:
     // stems[i] receives channel i's processed stereo stem, interleaved (2 * frames samples);
     // bus receives the stereo mix of all channels plus reverb, after bus compression (2 * frames).
     // `frames` is bus.size() / 2; any block size works (it is processed internally in slices of at most
-    // 4096 frames, so there is no maximum). Kick and log-drum channels feed the ducking sidechain.
+    // kMaxBlockFrames, so there is no maximum). Kick and log-drum channels feed the ducking sidechain.
     void Process(std::span<const std::span<const float>> inputs, std::span<const std::span<float>> stems,
                  std::span<float> bus);
 
