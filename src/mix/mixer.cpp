@@ -254,7 +254,7 @@ struct Mixer::Impl final {
         return strip;
     }
 
-    void ComputeDuck(std::span<const std::span<const float>> inputs, size_t offset, size_t frames) {
+    void ComputeDuck(std::span<const std::span<const float>> inputs, size_t frames) {
         if (sidechain_sources.empty()) {
             std::fill_n(duck.begin(), frames, 0.0f);
             return;
@@ -262,8 +262,7 @@ struct Mixer::Impl final {
         float env = duck_env;
         for (size_t i = 0; i < frames; ++i) {
             float level = 0.0f;
-            for (size_t source : sidechain_sources)
-                level = std::max(level, std::fabs(inputs[source][offset + i]));
+            for (size_t source : sidechain_sources) level = std::max(level, std::fabs(inputs[source][i]));
             const float coeff = level > env ? duck_attack : duck_release;
             env = level + coeff * (env - level);
             duck[i] = std::min(1.0f, env * (1.0f / kDuckFullLevel));
@@ -416,7 +415,7 @@ void Mixer::Process(std::span<const std::span<const float>> inputs, std::span<co
 void Mixer::BeginBlock(std::span<const std::span<const float>> inputs) {
     assert(!inputs.empty() && inputs[0].size() <= kMaxBlockFrames);
     FlushDenormals flush;
-    impl_->ComputeDuck(inputs, 0, inputs.empty() ? 0 : inputs[0].size());
+    impl_->ComputeDuck(inputs, inputs.empty() ? 0 : inputs[0].size());
 }
 
 void Mixer::ProcessChannel(size_t channel, std::span<const float> input, std::span<float> stem) {
