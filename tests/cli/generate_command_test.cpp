@@ -1,7 +1,6 @@
 #include "cli/generate_command.h"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +9,7 @@
 #include <ostream>
 
 #include "cli/exit_codes.h"
+#include "support/cli_run.h"
 #include "support/temp_dir.h"
 
 namespace amapiano::cli {
@@ -82,29 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
 // End to end through the real binary: exit codes, stderr, and no file left behind.
 class GenerateBinary : public ::testing::Test {
 protected:
-    struct Run {
-        int exit_code;
-        std::string out;
-        std::string err;
-    };
+    using Run = testing_support::CliRun;
 
-    Run Invoke(const std::string& args) {
-        const char* bin = std::getenv("AMAPIANO_BIN");
-        if (bin == nullptr) return {-1, "", "AMAPIANO_BIN not set"};
-        const std::string out = (dir_ / "stdout.txt").string();
-        const std::string err = (dir_ / "stderr.txt").string();
-        const std::string cmd = std::string(bin) + " " + args + " >" + out + " 2>" + err;
-        const int status = std::system(cmd.c_str());
-        Run run{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-        std::filesystem::remove(out);
-        std::filesystem::remove(err);
-        return run;
-    }
-
-    static std::string Slurp(const std::string& path) {
-        std::ifstream in(path);
-        return {std::istreambuf_iterator<char>(in), {}};
-    }
+    Run Invoke(const std::string& args) { return testing_support::RunAmapiano(args, dir_.path()); }
 
     void SetUp() override {
         if (std::getenv("AMAPIANO_BIN") == nullptr)

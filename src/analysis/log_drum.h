@@ -1,0 +1,48 @@
+// Log drum detection: is amapiano's signature pitched bass drum playing, and how busy is it?
+//
+// The log drum (GENRE.md) is a pitched, decaying, often gliding low-frequency hit (40–180 Hz) that
+// plays syncopated lines *between* the beats, while the kick stays on them. The detector finds the
+// hits in the low register (35–180 Hz) from the per-frame summaries, places each on the beat grid,
+// and keeps the off-beat ones that sound like a log drum: tonal (one partial dominates the
+// register), sustained for at least ~100 ms and decaying rather than held like a pad or a sub bass.
+//
+//   LogDrumResult r = DetectLogDrum(features.frames(), rhythm.beats_s);
+//   if (r.present) ...  r.hits_per_bar  // in the bars where it plays
+//
+// Without a beat grid (no tempo) nothing can be "between the beats": the result is absent with
+// zero confidence. Pure function; any thread.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "analysis/spectral_features.h"
+
+namespace amapiano::analysis {
+
+struct LogDrumResult final {
+    bool present = false;
+    double confidence = 0.0;    // 0..1
+    double hits_per_bar = 0.0;  // mean off-beat log-drum hits per bar, over the bars where it plays
+    double bar_coverage = 0.0;  // share of the track's bars with at least one hit
+    int hits = 0;               // off-beat log-drum hits found
+    double median_pitch_hz = 0.0;
+};
+
+struct LowHit final {
+    double time_s = 0.0;
+    double beat_phase = 0.0;  // position inside its beat, 0 = on the beat .. 1 = next beat
+    bool off_beat = false;
+    bool tonal = false;
+    bool decaying = false;
+    double sustain_s = 0.0;
+    double pitch_hz = 0.0;
+};
+
+// The low-register hits, each with its place on the beat grid and its sound (exposed for tests and
+// for the validator's explanations).
+std::vector<LowHit> FindLowHits(std::span<const FrameSummary> frames, std::span<const double> beats_s);
+
+LogDrumResult DetectLogDrum(std::span<const FrameSummary> frames, std::span<const double> beats_s);
+
+}  // namespace amapiano::analysis
