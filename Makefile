@@ -3,10 +3,12 @@
 #   make test   install what is missing, build (release + ASan/UBSan), run every test suite
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DEMO_PROMPT ?= soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F\#m
 
-.PHONY: all deps peers build build-asan run test test-release test-asan bench format format-check clean
+.PHONY: all deps peers build build-asan run test test-release test-asan fuzz bench format format-check clean
 
 all: build
 
@@ -40,9 +42,17 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE external
 
+# libFuzzer over the decode + analyse path (clang, ASan + UBSan), seeded with small reference files.
+fuzz: deps
+	CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMAPIANO_SANITIZE=ON \
+	  -DAMAPIANO_BUILD_FUZZ=ON -DAMAPIANO_BUILD_TESTS=OFF -DAMAPIANO_BUILD_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target analyze_fuzz
+	bash tests/fuzz/run.sh $(FUZZ_BUILD)/tests/fuzz/analyze_fuzz $(FUZZ_SECONDS)
+
 bench: build peers
 	$(BUILD)/bench/render_bench
 	bash tests/integration/tempo_key_essentia.sh $(BUILD)/amapiano
+	bash bench/analyze_vs_peers.sh $(BUILD)/amapiano
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
@@ -51,4 +61,4 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) out

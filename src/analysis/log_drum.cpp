@@ -6,16 +6,22 @@
 namespace amapiano::analysis {
 namespace {
 
-constexpr double kMinRiseDb = 6.0;        // a hit raises the low register by at least this much
-constexpr double kBelowLoudestDb = 30.0;  // ... and reaches within this of the loudest low frames
-constexpr double kMinGapS = 0.07;         // two hits closer than this are one
-constexpr double kOnBeatPhase = 0.1;      // within +-0.1 beat (0.4 of a 16th) counts as on the beat
+constexpr double kMinFlux = 1.0;           // low-register flux of a hit, at least
+constexpr double kFluxShareOfPeaks = 0.3;  // ... and this share of the track's strongest hits
+constexpr double kFluxLeadS = 0.02;        // the flux peaks this much before the attack
+constexpr double kBelowLoudestDb = 30.0;   // ... and reaches within this of the loudest low frames
+constexpr double kMinGapS = 0.07;          // two hits closer than this are one
+constexpr double kOnBeatPhase = 0.1;       // within +-0.1 beat (0.4 of a 16th) counts as on the beat
 constexpr double kMinSustainS = 0.1;
-constexpr double kDecayWindowS = 0.25;  // a held note loses less than kMinDecayDb over this
-constexpr double kMinDecayDb = 3.0;
+constexpr double kDecayWindowS = 0.25;  // decay is judged over this, or until the next hit
+constexpr double kMinDecayDb = 2.0;
 constexpr float kMinTonality = 0.45f;
 constexpr double kPresentCoverage = 0.25;  // it plays in at least a quarter of the bars
 constexpr int kMinHits = 8;
+constexpr int kMinBars = 4;               // evidence from at least this many bars
+constexpr double kMaxPitchHz = 175.0;     // log drum fundamentals: MIDI 33-52 (55-165 Hz) and a little glide
+constexpr double kMinSyncopation = 0.2;   // share of hits on 16th positions, not the 8th "and"
+constexpr double kMinPitchRangeSt = 2.0;  // or a line that moves (10th-90th percentile, semitones)
 
 int Frames(double seconds) { return std::max(1, int(std::lround(seconds * kFrameRateHz))); }
 
@@ -40,56 +46,64 @@ std::vector<LowHit> FindLowHits(std::span<const FrameSummary> frames, std::span<
     std::vector<LowHit> hits;
     const int n = int(frames.size());
     if (n < 8 || beats_s.size() < 2) return hits;
-    std::vector<float> low(static_cast<size_t>(n));
-    for (int i = 0; i < n; ++i) low[size_t(i)] = frames[size_t(i)].low_db;
+    std::vector<float> low(static_cast<size_t>(n)), flux(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+        low[size_t(i)] = frames[size_t(i)].low_db;
+        flux[size_t(i)] = frames[size_t(i)].low_flux;
+    }
     const double loudest = Percentile(low, 0.98);
     if (loudest < -90.0) return hits;
+    // Hits are peaks of the low-register flux: new energy in the 35-220 Hz bins, which a new note
+    // brings even when it overlaps the previous one and the total level hardly rises.
+    const double threshold = std::max(kMinFlux, kFluxShareOfPeaks * Percentile(flux, 0.98));
 
-    // Rise of the low register over the previous three frames, peak-picked.
-    std::vector<float> rise(static_cast<size_t>(n), 0.0f);
-    for (int i = 3; i < n; ++i) {
-        const float before = std::min({low[size_t(i - 1)], low[size_t(i - 2)], low[size_t(i - 3)]});
-        rise[size_t(i)] = std::max(0.0f, low[size_t(i)] - before);
-    }
     const int min_gap = Frames(kMinGapS);
     int last_hit = -min_gap;
-    for (int i = 3; i + 1 < n; ++i) {
-        if (rise[size_t(i)] < kMinRiseDb || rise[size_t(i)] < rise[size_t(i - 1)] ||
-            rise[size_t(i)] < rise[size_t(i + 1)] || i - last_hit < min_gap) {
+    for (int i = 2; i + 2 < n; ++i) {
+        const float f = flux[size_t(i)];
+        if (f < threshold || i - last_hit < min_gap) continue;
+        if (f < flux[size_t(i - 1)] || f < flux[size_t(i - 2)] || f <= flux[size_t(i + 1)] ||
+            f <= flux[size_t(i + 2)]) {
             continue;
         }
-        // The hit's level: the peak of the next few frames (the attack may straddle frames).
+        // The hit's level: the peak of the next few frames (the attack straddles frames).
         int peak = i;
-        for (int j = i; j < std::min(n, i + 4); ++j) {
+        for (int j = i; j < std::min(n, i + 5); ++j) {
             if (low[size_t(j)] > low[size_t(peak)]) peak = j;
         }
         if (low[size_t(peak)] < loudest - kBelowLoudestDb) continue;
         last_hit = i;
 
         LowHit hit;
-        hit.time_s = FrameTimeSeconds(i - 1);  // the rise is measured against earlier frames
+        // A frame sees an attack half a window before its centre reaches it: the flux peaks ~2
+        // frames early.
+        hit.time_s = FrameTimeSeconds(i) + kFluxLeadS;
         const double phase = BeatPhase(beats_s, hit.time_s);
         if (phase < 0.0) continue;
         hit.beat_phase = phase;
         hit.off_beat = phase > kOnBeatPhase && phase < 1.0 - kOnBeatPhase;
 
-        // Sustain: until the register falls 12 dB below the hit or the next hit starts.
+        // Until the next hit (or 250 ms): how long it lasts and whether it dies away.
+        int next = i + 1;
+        while (next < n && next < peak + Frames(kDecayWindowS) &&
+               !(flux[size_t(next)] >= threshold && next - i >= min_gap)) {
+            ++next;
+        }
         const float level = low[size_t(peak)];
         int end = peak;
-        while (end + 1 < n && low[size_t(end + 1)] > level - 12.0f && rise[size_t(end + 1)] < kMinRiseDb)
-            ++end;
+        while (end + 1 < next && low[size_t(end + 1)] > level - 12.0f) ++end;
         hit.sustain_s = double(end - i + 1) / kFrameRateHz;
-        const int decay_at = std::min(n - 1, peak + Frames(kDecayWindowS));
-        hit.decaying = end < decay_at || low[size_t(decay_at)] < level - kMinDecayDb;
+        hit.decaying = low[size_t(std::min(next, n) - 1)] < level - kMinDecayDb;
 
         std::vector<float> pitches;
         float tonality = 0.0f;
-        const int tone_end = std::min(end, peak + Frames(0.1));
-        for (int j = peak; j <= tone_end; ++j) {
+        const int tone_begin = std::min(peak + 1, n - 1);
+        const int tone_end = std::max(tone_begin, std::min(next - 1, peak + Frames(0.1)));
+        for (int j = tone_begin; j <= tone_end; ++j) {
             tonality += frames[size_t(j)].low_tonality;
             if (frames[size_t(j)].low_peak_hz > 0.0f) pitches.push_back(frames[size_t(j)].low_peak_hz);
         }
-        tonality /= float(tone_end - peak + 1);
+        tonality /= float(tone_end - tone_begin + 1);
         hit.tonal = tonality >= kMinTonality && !pitches.empty();
         hit.pitch_hz = pitches.empty() ? 0.0 : Percentile(pitches, 0.5);
         hits.push_back(hit);
@@ -104,25 +118,34 @@ LogDrumResult DetectLogDrum(std::span<const FrameSummary> frames, std::span<cons
     const int bars = std::max(1, int(beats_s.size() - 1) / 4);
     std::vector<int> per_bar(size_t(bars), 0);
     std::vector<float> pitches;
-    int off_beat_hits = 0;
+    int off_beat_hits = 0, syncopated = 0;
     for (const LowHit& hit : hits) {
         if (!hit.off_beat) continue;
         ++off_beat_hits;
-        if (!hit.tonal || !hit.decaying || hit.sustain_s < kMinSustainS) continue;
+        if (!hit.tonal || hit.sustain_s < kMinSustainS || hit.pitch_hz > kMaxPitchHz) continue;
         const auto beat = std::upper_bound(beats_s.begin(), beats_s.end(), hit.time_s) - beats_s.begin() - 1;
         per_bar[std::min(size_t(bars - 1), size_t(beat / 4))]++;
         pitches.push_back(float(hit.pitch_hz));
+        if (std::abs(hit.beat_phase - 0.5) > kOnBeatPhase) ++syncopated;
         ++result.hits;
     }
     const int bars_with = int(std::count_if(per_bar.begin(), per_bar.end(), [](int c) { return c > 0; }));
     result.bar_coverage = double(bars_with) / bars;
     result.hits_per_bar = bars_with > 0 ? double(result.hits) / bars_with : 0.0;
-    result.median_pitch_hz = pitches.empty() ? 0.0 : Percentile(pitches, 0.5);
+    if (!pitches.empty()) {
+        result.median_pitch_hz = Percentile(pitches, 0.5);
+        result.pitch_range_st = 12.0 * std::log2(Percentile(pitches, 0.9) / Percentile(pitches, 0.1));
+        result.syncopation = double(syncopated) / double(result.hits);
+    }
     // Confidence: how much of the track it covers (saturating at half the bars) times how many of
-    // the off-beat low hits have the log drum's sound.
+    // the off-beat low hits have the log drum's sound, times how much it behaves like a log-drum
+    // line rather than an off-beat techno bass (one note on every "and").
     const double sound_share = off_beat_hits > 0 ? double(result.hits) / off_beat_hits : 0.0;
-    result.confidence = std::min(1.0, result.bar_coverage / (2.0 * kPresentCoverage)) * sound_share;
-    result.present = result.hits >= kMinHits && result.bar_coverage >= kPresentCoverage && sound_share >= 0.4;
+    const double line = std::clamp(
+        std::max(result.syncopation / kMinSyncopation, result.pitch_range_st / kMinPitchRangeSt), 0.0, 1.0);
+    result.confidence = std::min(1.0, result.bar_coverage / (2.0 * kPresentCoverage)) * sound_share * line;
+    result.present = result.hits >= kMinHits && bars_with >= kMinBars &&
+                     result.bar_coverage >= kPresentCoverage && sound_share >= 0.4 && line >= 1.0;
     return result;
 }
 

@@ -3,8 +3,10 @@
 // The log drum (GENRE.md) is a pitched, decaying, often gliding low-frequency hit (40–180 Hz) that
 // plays syncopated lines *between* the beats, while the kick stays on them. The detector finds the
 // hits in the low register (35–180 Hz) from the per-frame summaries, places each on the beat grid,
-// and keeps the off-beat ones that sound like a log drum: tonal (one partial dominates the
-// register), sustained for at least ~100 ms and decaying rather than held like a pad or a sub bass.
+// and keeps the off-beat ones that sound like a log drum: a fresh attack in the register (flux),
+// tonal (one partial dominates) and sounding for at least ~100 ms. A log-drum *line* is syncopated
+// (hits on the 16ths around the beat, not only on the 8th "and") or melodic (it moves by a few
+// semitones or octaves); one note on every off-beat 8th is a techno bass, not a log drum.
 //
 //   LogDrumResult r = DetectLogDrum(features.frames(), rhythm.beats_s);
 //   if (r.present) ...  r.hits_per_bar  // in the bars where it plays
@@ -27,6 +29,8 @@ struct LogDrumResult final {
     double bar_coverage = 0.0;  // share of the track's bars with at least one hit
     int hits = 0;               // off-beat log-drum hits found
     double median_pitch_hz = 0.0;
+    double pitch_range_st = 0.0;  // spread of the hits' pitches (10th to 90th percentile), semitones
+    double syncopation = 0.0;     // share of the hits on 16th positions rather than the 8th "and"
 };
 
 struct LowHit final {

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+
+#include "analysis/true_peak.h"
 
 namespace amapiano::analysis {
 namespace {
@@ -11,6 +14,11 @@ namespace {
 struct EburDeleter final {
     void operator()(ebur128_state* state) const { ebur128_destroy(&state); }
 };
+
+constexpr size_t kMomentarySteps = 4;   // 400 ms
+constexpr size_t kShortTermSteps = 30;  // 3 s
+
+double EnergyToLufs(double energy) { return energy > 0.0 ? -0.691 + 10.0 * std::log10(energy) : -HUGE_VAL; }
 
 double Floored(double lufs) {
     return std::isfinite(lufs) ? std::max(lufs, kLoudnessFloorLufs) : kLoudnessFloorLufs;
@@ -39,6 +47,11 @@ struct LoudnessMeter::State final {
     size_t steps = 0;
     double momentary_max = -HUGE_VAL;
     double short_term_max = -HUGE_VAL;
+    // Mean-square (K-weighted, channel-weighted) energy of the last 30 steps of 100 ms: momentary
+    // loudness is the mean of the last 4, short-term of the last 30. Asking libebur128 for the
+    // 3-second window every 100 ms would re-sum 3 s of samples each time.
+    std::deque<double> step_energy;
+    std::unique_ptr<TruePeakMeter> true_peak;
 };
 
 Result<std::unique_ptr<LoudnessMeter>> LoudnessMeter::Create(int sample_rate_hz, int channels) {
@@ -53,6 +66,7 @@ Result<std::unique_ptr<LoudnessMeter>> LoudnessMeter::Create(int sample_rate_hz,
     SetChannelMap(state->ebur.get(), channels);
     state->channels = channels;
     state->frames_per_step = size_t(sample_rate_hz) / 10;
+    state->true_peak = std::make_unique<TruePeakMeter>(channels);
     return std::unique_ptr<LoudnessMeter>(new LoudnessMeter(std::move(state)));
 }
 
@@ -61,6 +75,7 @@ LoudnessMeter::~LoudnessMeter() = default;
 
 void LoudnessMeter::Push(std::span<const float> interleaved) {
     State& s = *state_;
+    s.true_peak->Push(interleaved);
     size_t frames = interleaved.size() / size_t(s.channels);
     const float* data = interleaved.data();
     // Feed in 100 ms steps so the momentary and short-term maxima are sampled at the rate
@@ -78,13 +93,23 @@ void LoudnessMeter::Push(std::span<const float> interleaved) {
 void LoudnessMeter::Measure100ms() {
     State& s = *state_;
     s.frames_in_step = 0;
-    ++s.steps;
-    double value = -HUGE_VAL;
-    if (s.steps >= 4 && ebur128_loudness_momentary(s.ebur.get(), &value) == EBUR128_SUCCESS) {
-        s.momentary_max = std::max(s.momentary_max, value);
+    double lufs = -HUGE_VAL;
+    double energy = 0.0;
+    if (ebur128_loudness_window(s.ebur.get(), 100, &lufs) == EBUR128_SUCCESS && std::isfinite(lufs)) {
+        energy = std::pow(10.0, (lufs + 0.691) / 10.0);
     }
-    if (s.steps >= 30 && ebur128_loudness_shortterm(s.ebur.get(), &value) == EBUR128_SUCCESS) {
-        s.short_term_max = std::max(s.short_term_max, value);
+    s.step_energy.push_back(energy);
+    if (s.step_energy.size() > kShortTermSteps) s.step_energy.pop_front();
+    const size_t steps = s.step_energy.size();
+    if (steps >= kMomentarySteps) {
+        double sum = 0.0;
+        for (size_t i = steps - kMomentarySteps; i < steps; ++i) sum += s.step_energy[i];
+        s.momentary_max = std::max(s.momentary_max, EnergyToLufs(sum / kMomentarySteps));
+    }
+    if (steps == kShortTermSteps) {
+        double sum = 0.0;
+        for (double e : s.step_energy) sum += e;
+        s.short_term_max = std::max(s.short_term_max, EnergyToLufs(sum / kShortTermSteps));
     }
 }
 
@@ -97,11 +122,7 @@ LoudnessResult LoudnessMeter::Finish() {
     if (ebur128_loudness_range(s.ebur.get(), &value) == EBUR128_SUCCESS && std::isfinite(value)) {
         result.range_lu = std::max(0.0, value);
     }
-    double peak = 0.0;
-    for (int c = 0; c < s.channels; ++c) {
-        if (ebur128_true_peak(s.ebur.get(), unsigned(c), &value) == EBUR128_SUCCESS)
-            peak = std::max(peak, value);
-    }
+    const double peak = s.true_peak->Peak();
     result.true_peak_dbtp = peak > 0.0 ? Floored(20.0 * std::log10(peak)) : kLoudnessFloorLufs;
     result.momentary_max_lufs = Floored(s.momentary_max);
     result.short_term_max_lufs = Floored(s.short_term_max);

@@ -1,9 +1,10 @@
 // LoudnessMeter: EBU R128 / ITU-R BS.1770 loudness of a whole programme, streamed (libebur128).
 //
-// Measures integrated loudness, loudness range (EBU Tech 3342), the maxima of momentary (400 ms)
-// and short-term (3 s) loudness, and the true peak (4x oversampled, as libebur128 does it) of the
-// audio at its original rate and channel layout — loudness is measured before any downmix or
-// resampling, as a streaming platform would.
+// Measures integrated loudness, loudness range (EBU Tech 3342) and the maxima of momentary (400 ms)
+// and short-term (3 s) loudness with libebur128 (the maxima from its 100 ms window energies, sampled
+// every 100 ms), and the true peak with the BS.1770-4 Annex 2 interpolator (true_peak.h; libebur128's
+// own true-peak mode costs three times the rest together). All of it on the audio at its original
+// rate and channel layout — before any downmix or resampling, as a streaming platform measures.
 //
 //   auto meter = LoudnessMeter::Create(48000, 2);
 //   (*meter)->Push(interleaved_block);  ...

@@ -9,7 +9,7 @@ namespace {
 constexpr double kSilentFramePower = 1e-10;  // about -100 dBFS: frames below it carry no timbre
 constexpr int kTimbreFrameStride = 4;
 constexpr double kLowMinHz = 35.0;
-constexpr double kLowMaxHz = 180.0;
+constexpr double kLowMaxHz = 220.0;
 
 float Db(double power) { return float(10.0 * std::log10(std::max(power, 1e-12))); }
 
@@ -46,6 +46,16 @@ void SpectralFeatures::AddFrame(const SpectrumView& frame) {
         if (power_[k] > power_[peak]) peak = k;
     }
     summary.low_db = Db(low);
+    // Low-register flux: a new log-drum note shows as new energy in other bins even when the total
+    // barely changes (notes overlap), so sum the per-bin rises of log-compressed magnitude.
+    low_prev_.resize(size_t(low_hi - low_lo + 1), 0.0f);
+    float flux = 0.0f;
+    for (int k = low_lo; k <= low_hi; ++k) {
+        const float level = std::log1p(1000.0f * frame.magnitude[size_t(k)]);
+        flux += std::max(0.0f, level - low_prev_[size_t(k - low_lo)]);
+        low_prev_[size_t(k - low_lo)] = level;
+    }
+    summary.low_flux = flux;
     if (low > kSilentFramePower) {
         const double a = frame.magnitude[peak - 1], b = frame.magnitude[peak], c = frame.magnitude[peak + 1];
         const double denom = a - 2.0 * b + c;

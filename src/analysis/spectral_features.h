@@ -3,8 +3,8 @@
 // For the whole signal: mean spectral centroid, 85 % roll-off and flatness (Wiener entropy) over
 // the non-silent frames, and the share of energy in five bands — sub (20–60 Hz), low (60–250),
 // low-mid (250–500), mid (500–2000) and high (2000 Hz–Nyquist). For later stages it keeps a compact
-// summary of every frame (FrameSummary, 36 bytes) — enough for the log-drum detector and the
-// section finder — so an hour of audio costs ~11 MB.
+// summary of every frame (FrameSummary, 40 bytes) — enough for the log-drum detector and the
+// section finder — so an hour of audio costs ~12 MB.
 //
 //   SpectralFeatures features;
 //   SpectralFrames stft([&](const SpectrumView& s) { features.AddFrame(s); });
@@ -40,9 +40,10 @@ struct BandEnergies final {
 struct FrameSummary final {
     std::array<float, kBandCount> band_db{};  // energy per band, dB (floor -120)
     float total_db = -120.0f;                 // energy of the frame, dB
-    float low_db = -120.0f;                   // energy 35–180 Hz (log drum / kick register), dB
-    float low_peak_hz = 0.0f;                 // strongest partial in 35–180 Hz (interpolated)
+    float low_db = -120.0f;                   // energy 35–220 Hz (log drum / kick register), dB
+    float low_peak_hz = 0.0f;                 // strongest partial in 35–220 Hz (interpolated)
     float low_tonality = 0.0f;                // share of the low register's energy in that peak (0..1)
+    float low_flux = 0.0f;                    // new energy in the low register (log-magnitude rises)
 };
 
 class SpectralFeatures final {
@@ -58,7 +59,8 @@ private:
     std::array<double, kBandCount> band_energy_{};
     double centroid_sum_ = 0.0, rolloff_sum_ = 0.0, flatness_sum_ = 0.0;
     int64_t voiced_frames_ = 0;
-    std::vector<float> power_;  // scratch
+    std::vector<float> power_;     // scratch
+    std::vector<float> low_prev_;  // the previous frame's low-register log magnitudes
 };
 
 }  // namespace amapiano::analysis

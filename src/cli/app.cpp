@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
 #include "cli/generate_command.h"
 
@@ -18,6 +19,8 @@ int RunApp(int argc, char** argv) {
     app.require_subcommand(1);
     GenerateFlags generate_flags;
     CLI::App* generate = AddGenerateCommand(app, generate_flags);
+    AnalyzeFlags analyze_flags;
+    CLI::App* analyze = AddAnalyzeCommand(app, analyze_flags);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -31,6 +34,7 @@ int RunApp(int argc, char** argv) {
         return kExitUsageError;
     }
     if (generate->parsed()) return RunGenerate(generate_flags);
+    if (analyze->parsed()) return RunAnalyze(analyze_flags);
     return kExitUsageError;
 }
 

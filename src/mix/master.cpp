@@ -12,10 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "mix/true_peak.h"
+#include "analysis/true_peak.h"
 
 namespace amapiano::mix {
 namespace {
+
+using analysis::StereoTruePeak;
 
 // The buffer is analysed in chunks of at most kChunkFrames frames laid out inside the 100 ms
 // loudness sub-blocks of BS.1770 (a chunk never straddles a sub-block). Per chunk we keep the

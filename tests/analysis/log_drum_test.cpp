@@ -30,7 +30,7 @@ struct Groove final {
     std::vector<double> beats;
 };
 
-Groove Make(int bars, bool kicks, bool log_drums) {
+Groove Make(int bars, bool kicks, bool log_drums, bool techno_bass = false) {
     Groove g;
     g.audio.assign(size_t((bars * 4 + 1) * kBeatS * kAnalysisRateHz), 0.0f);
     for (int b = 0; b <= bars * 4; ++b) g.beats.push_back(b * kBeatS);
@@ -42,6 +42,7 @@ Groove Make(int bars, bool kicks, bool log_drums) {
             AddTone(g.audio, beat + 0.75 * kBeatS, 55.0, 1.12, 0.18, 0.6);
             AddTone(g.audio, beat + 1.25 * kBeatS, 73.4, 0.95, 0.18, 0.6);
         }
+        if (techno_bass) AddTone(g.audio, beat + 0.5 * kBeatS, 49.0, 1.0, 0.08, 0.6);  // every off-beat 8th
     }
     return g;
 }
@@ -62,12 +63,22 @@ TEST(LogDrum, OffBeatPitchedHitsOverKicksArePresent) {
     EXPECT_GT(r.bar_coverage, 0.9);
     EXPECT_GT(r.median_pitch_hz, 45.0);
     EXPECT_LT(r.median_pitch_hz, 90.0);
+    EXPECT_NEAR(r.syncopation, 1.0, 0.05);
+    EXPECT_GT(r.pitch_range_st, 3.0);
 }
 
 TEST(LogDrum, KicksOnTheBeatAloneAreNotALogDrum) {
     const LogDrumResult r = Detect(Make(16, true, false));
     EXPECT_FALSE(r.present);
     EXPECT_LT(r.confidence, 0.2);
+}
+
+TEST(LogDrum, OneBassNoteOnEveryOffBeatIsTechnoNotALogDrum) {
+    const LogDrumResult r = Detect(Make(16, true, false, true));
+    EXPECT_FALSE(r.present);
+    EXPECT_LT(r.syncopation, 0.1);
+    EXPECT_LT(r.pitch_range_st, 1.0);
+    EXPECT_GT(r.hits, 32);  // the hits are found, they just are not a log-drum line
 }
 
 TEST(LogDrum, HitsArePlacedOnTheBeatGrid) {

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "mix/test_signals.h"
-#include "mix/true_peak.h"
 
 namespace amapiano::mix {
 namespace {
@@ -99,17 +98,6 @@ TEST(MasterInPlace, NonFiniteSamplesAreRemoved) {
     x[2001] = INFINITY;
     ASSERT_TRUE(MasterInPlace(x, 44100.0, -14.0, -1.0).ok());
     for (float v : x) ASSERT_TRUE(std::isfinite(v));
-}
-
-TEST(TruePeak, FindsTheInterSamplePeakOfAQuarterRateSine) {
-    // fs/4 sine at 45 degrees phase: samples at +-0.707 A, true peak A (3 dB above the samples).
-    std::vector<float> x(2 * 4000);
-    for (size_t i = 0; i < 4000; ++i) {
-        const float v =
-            static_cast<float>(std::sin(std::numbers::pi / 2.0 * double(i) + std::numbers::pi / 4.0));
-        x[2 * i] = x[2 * i + 1] = 0.5f * v;
-    }
-    EXPECT_NEAR(StereoTruePeakOfBuffer(x), 0.5f, 0.01f);
 }
 
 TEST(MasterInPlace, ThreeMinutesMasterQuickly) {
