@@ -9,8 +9,11 @@ namespace amapiano::analysis {
 namespace {
 
 constexpr int kDims = kBandCount + 2;  // band levels, overall level, movement inside the bar
-constexpr int kWindowBars = 4;
+constexpr int kWindowBars = 4;         // half a phrase either side: a 4-bar breakdown still stands out
 constexpr int kMinSectionBars = 4;
+constexpr double kPickupS = 0.1;
+constexpr double kMinNovelty = 1.0;
+constexpr double kShareOfStrongest = 0.3;
 constexpr double kBlockSecondsWithoutTempo = 4.0;
 constexpr double kSilentDb = -90.0;
 constexpr double kQuieterDb = 3.0;  // intro/outro: this much below the loudest section
@@ -36,7 +39,7 @@ std::vector<double> BarStarts(std::span<const double> downbeats_s, double durati
     if (downbeats_s.size() >= 2) {
         starts.push_back(0.0);
         for (double t : downbeats_s) {
-            if (t > starts.back() + 1e-3) starts.push_back(t);
+            if (t > starts.back() + kPickupS) starts.push_back(t);
         }
     } else {
         for (double t = 0.0; t < duration_s; t += kBlockSecondsWithoutTempo) starts.push_back(t);
@@ -106,15 +109,33 @@ std::vector<double> Novelty(const std::vector<Bar>& bars) {
     return novelty;
 }
 
-std::vector<int> Boundaries(const std::vector<double>& novelty) {
+// Phrases in dance music are 4, 8 and 16 bars long: a change on a phrase line counts in full, one
+// between phrase lines is discounted (bar 0 is the first whole bar).
+double PhraseWeight(int bar, int first_bar) {
+    const int in_phrase = bar - first_bar;
+    if (in_phrase % 8 == 0) return 1.0;
+    if (in_phrase % 4 == 0) return 0.8;
+    return 0.5;
+}
+
+std::vector<int> Boundaries(const std::vector<double>& novelty, int first_bar) {
     const int n = int(novelty.size());
+    std::vector<double> score(novelty.size(), 0.0);
+    double strongest = 0.0;
+    for (int b = 1; b < n; ++b) {
+        score[size_t(b)] = novelty[size_t(b)] * PhraseWeight(b, first_bar);
+        strongest = std::max(strongest, score[size_t(b)]);
+    }
+    // A boundary is a clear change (about one spread of the track's bar features or more) and not
+    // much weaker than the track's biggest change.
+    const double threshold = std::max(kMinNovelty, kShareOfStrongest * strongest);
     std::vector<int> order(static_cast<size_t>(std::max(0, n - 1)));
     std::iota(order.begin(), order.end(), 1);
     std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return novelty[size_t(a)] > novelty[size_t(b)]; });
+                     [&](int a, int b) { return score[size_t(a)] > score[size_t(b)]; });
     std::vector<int> chosen;
     for (int b : order) {
-        if (novelty[size_t(b)] < 1.0) break;  // about one spread of change: below it, same texture
+        if (score[size_t(b)] < threshold) break;
         if (b < kMinSectionBars / 2 || n - b < kMinSectionBars / 2) continue;
         const bool clear = std::all_of(chosen.begin(), chosen.end(),
                                        [&](int c) { return std::abs(c - b) >= kMinSectionBars; });
@@ -133,9 +154,13 @@ std::vector<Section> FindSections(std::span<const FrameSummary> frames, std::spa
     const std::vector<double> starts = BarStarts(downbeats_s, duration_s);
     const std::vector<Bar> bars = DescribeBars(frames, starts, duration_s);
     if (bars.empty()) return sections;
-    const int first_bar_offset = downbeats_s.size() >= 2 && downbeats_s.front() > 1e-3 ? -1 : 0;
+    // A first downbeat within the first tenth of a second starts bar 0; later, the audio before it is a
+    // partial bar -1 (a pickup).
+    const int first_bar_offset = downbeats_s.size() >= 2 && downbeats_s.front() > kPickupS ? -1 : 0;
 
-    std::vector<int> cuts = Boundaries(Novelty(bars));
+    // Bar index of the first whole bar (the partial bar before the first downbeat is bar -1).
+    const int first_whole_bar = -first_bar_offset;
+    std::vector<int> cuts = Boundaries(Novelty(bars), first_whole_bar);
     cuts.insert(cuts.begin(), 0);
     cuts.push_back(int(bars.size()));
     std::vector<double> level, low;
@@ -160,18 +185,38 @@ std::vector<Section> FindSections(std::span<const FrameSummary> frames, std::spa
         Section whole{0.0, duration_s, 0, int(bars.size()), "silence"};
         return {whole};
     }
+    // Full sections carry the track's level and low end; before the first one is the intro, after
+    // the last one the outro, and a section in between without the low end is a breakdown.
+    std::vector<bool> full(sections.size());
     for (size_t s = 0; s < sections.size(); ++s) {
-        const bool quieter = level[s] < loudest - kQuieterDb || low[s] < deepest_low - kLowDropDb;
-        if (s == 0 && sections.size() > 1 && quieter) {
+        full[s] = level[s] >= loudest - kQuieterDb && low[s] >= deepest_low - kLowDropDb;
+    }
+    const auto first_full = size_t(std::find(full.begin(), full.end(), true) - full.begin());
+    const auto last_full =
+        sections.size() - 1 - size_t(std::find(full.rbegin(), full.rend(), true) - full.rbegin());
+    for (size_t s = 0; s < sections.size(); ++s) {
+        if (sections.size() > 1 && s < first_full) {
             sections[s].label = "intro";
-        } else if (s + 1 == sections.size() && sections.size() > 1 && quieter) {
+        } else if (sections.size() > 1 && s > last_full) {
             sections[s].label = "outro";
-        } else if (low[s] < deepest_low - kLowDropDb) {
+        } else if (!full[s]) {
             sections[s].label = "breakdown";
         } else {
             sections[s].label = "main";
         }
     }
+    // An intro or outro that builds up or winds down in steps is still one intro or outro; so is a
+    // breakdown in two halves.
+    std::vector<Section> merged;
+    for (Section& section : sections) {
+        if (!merged.empty() && merged.back().label == section.label && section.label != "main") {
+            merged.back().end_s = section.end_s;
+            merged.back().bars += section.bars;
+        } else {
+            merged.push_back(std::move(section));
+        }
+    }
+    sections = std::move(merged);
     return sections;
 }
 

@@ -16,7 +16,8 @@ TEST(TruePeak, FindsTheInterSamplePeakOfAQuarterRateSine) {
     // fs/4 sine at 45 degrees phase: samples at +-0.707 A, true peak A (3 dB above the samples).
     std::vector<float> x(2 * 4000);
     for (size_t i = 0; i < 4000; ++i) {
-        const float v = static_cast<float>(std::sin(std::numbers::pi / 2.0 * double(i) + std::numbers::pi / 4.0));
+        const float v =
+            static_cast<float>(std::sin(std::numbers::pi / 2.0 * double(i) + std::numbers::pi / 4.0));
         x[2 * i] = x[2 * i + 1] = 0.5f * v;
     }
     EXPECT_NEAR(StereoTruePeakOfBuffer(x), 0.5f, 0.01f);
@@ -52,10 +53,12 @@ std::vector<float> Partials(size_t frames, uint64_t seed) {
     Rng rng(seed);
     std::vector<float> x(2 * frames, 0.0f);
     for (int p = 0; p < 40; ++p) {
-        const double hz = rng.Uniform(40.0, 16000.0), phase = rng.Uniform(0.0, 6.28), amp = rng.Uniform(0.0, 0.05);
+        const double hz = rng.Uniform(40.0, 16000.0), phase = rng.Uniform(0.0, 6.28),
+                     amp = rng.Uniform(0.0, 0.05);
         const size_t channel = size_t(p % 2);
         for (size_t i = 0; i < frames; ++i) {
-            x[2 * i + channel] += float(amp * std::sin(2.0 * std::numbers::pi * hz * double(i) / 48000.0 + phase));
+            x[2 * i + channel] +=
+                float(amp * std::sin(2.0 * std::numbers::pi * hz * double(i) / 48000.0 + phase));
         }
     }
     return x;
