@@ -15,6 +15,8 @@ struct EburDeleter final {
     void operator()(ebur128_state* state) const { ebur128_destroy(&state); }
 };
 
+constexpr int kMaxRateHz = 384000;
+constexpr int kMaxChannels = 8;
 constexpr size_t kMomentarySteps = 4;   // 400 ms
 constexpr size_t kShortTermSteps = 30;  // 3 s
 
@@ -55,9 +57,11 @@ struct LoudnessMeter::State final {
 };
 
 Result<std::unique_ptr<LoudnessMeter>> LoudnessMeter::Create(int sample_rate_hz, int channels) {
-    if (sample_rate_hz < 8000 || sample_rate_hz > 768000 || channels < 1 || channels > 64) {
-        return Error::InvalidArgument("loudness cannot be measured at " + std::to_string(sample_rate_hz) +
-                                      " Hz with " + std::to_string(channels) + " channels");
+    // libebur128 keeps 3 s of filtered audio per channel in doubles: the limits keep that under
+    // ~75 MB, and cover every programme format BS.1770 defines (up to 7.1).
+    if (sample_rate_hz < 8000 || sample_rate_hz > kMaxRateHz || channels < 1 || channels > kMaxChannels) {
+        return Error::Unsupported("loudness cannot be measured at " + std::to_string(sample_rate_hz) +
+                                  " Hz with " + std::to_string(channels) + " channels");
     }
     auto state = std::make_unique<State>();
     state->ebur.reset(ebur128_init(unsigned(channels), static_cast<unsigned long>(sample_rate_hz),

@@ -33,9 +33,9 @@ struct LoudnessResult final {
 
 class LoudnessMeter final {
 public:
-    // Channel layout: 1 = mono, 2 = L R, 4 = L R Ls Rs, 5 = L R C Ls Rs, 6+ = L R C LFE Ls Rs and
-    // the rest unweighted-surround (SMPTE order, as FFmpeg decodes). Errors: kInvalidArgument for a
-    // rate or channel count libebur128 does not accept; kInternal if it cannot be initialised.
+    // Channel layout: 1 = mono, 2 = L R, 4 = L R Ls Rs, 5 = L R C Ls Rs, 6-8 = L R C LFE Ls Rs and
+    // up to two more surrounds (SMPTE order, as FFmpeg decodes). Errors: kUnsupported
+    // for rates outside 8–384 kHz or more than 8 channels; kInternal if libebur128 cannot start.
     static Result<std::unique_ptr<LoudnessMeter>> Create(int sample_rate_hz, int channels);
     ~LoudnessMeter();
     LoudnessMeter(const LoudnessMeter&) = delete;

@@ -14,6 +14,7 @@ constexpr int kPhases = kTruePeakOversampling - 1;  // fractional positions 1/4,
 
 struct Table final {
     std::array<std::array<float, kTaps>, kPhases> h{};
+    float gain_bound = 1.0f;  // max over phases of sum |h|: no interpolated point exceeds it x max|x|
 };
 
 Table MakeTable() {
@@ -31,6 +32,9 @@ Table MakeTable() {
             sum += sinc * w;
         }
         for (float& v : table.h[p]) v = static_cast<float>(v / sum);  // unity gain at DC
+        float l1 = 0.0f;
+        for (float v : table.h[p]) l1 += std::fabs(v);
+        table.gain_bound = std::max(table.gain_bound, l1 * 1.0001f);
     }
     return table;
 }
@@ -125,10 +129,20 @@ void TruePeakMeter::Push(std::span<const float> interleaved) {
     // Gap t (between t and t+1) needs frames up to t + kHalf: measure those whose taps are all here.
     if (frames < size_t(kHalf) + 1) return;
     const size_t end = frames - size_t(kHalf);
-    if (end > done_frames_) {
-        peak_ = std::max(peak_, InterleavedTruePeak(buffer_, channels_, done_frames_, end));
-        done_frames_ = end;
+    // Interpolate only where it could matter: no point between frames exceeds gain_bound times the
+    // largest sample under the filter, so chunks whose neighbourhood is quiet enough are skipped.
+    const float bound = Coefficients().gain_bound;
+    constexpr size_t kChunk = 64;
+    for (size_t begin = done_frames_; begin < end; begin += kChunk) {
+        const size_t stop = std::min(end, begin + kChunk);
+        const size_t first = begin - std::min(begin, size_t(kHalf - 1));
+        const size_t last = std::min(frames, stop + size_t(kHalf));
+        const float local = SamplePeak(std::span(buffer_).subspan(first * ch, (last - first) * ch));
+        if (local * bound > peak_) {
+            peak_ = std::max(peak_, InterleavedTruePeak(buffer_, channels_, begin, stop));
+        }
     }
+    done_frames_ = std::max(done_frames_, end);
     // Keep the frames the next gaps need: from done_frames_ - (kHalf - 1).
     const size_t keep_from = done_frames_ - std::min(done_frames_, size_t(kHalf - 1));
     buffer_.erase(buffer_.begin(), buffer_.begin() + long(keep_from * ch));
