@@ -4,15 +4,23 @@
 #include <array>
 #include <cmath>
 #include <limits>
-#include <cstdio>
-#include <cstdlib>
 
 namespace amapiano::analysis {
 namespace {
 
-constexpr double kPhaseJumpCost = 6.0;  // in downbeat-cue units (z-scores): ~6 bars of contrary evidence
-constexpr int kAccentRadius = 2;        // frames either side of a beat searched for its accent
-constexpr double kTrimShare = 0.1;      // edge beats weaker than this share of the RMS beat strength go
+// Downbeat cues. The chord change is the cosine distance between the bar of chroma after a beat and
+// the bar before: chord changes measure 0.2-0.6, a drum loop's "changes" stay below 0.08, so
+// distances are counted above a floor, in units of 0.1. The kick / bass accent is a z-score over the
+// beats and weighs less (amapiano and bacardi kicks are often even or broken). The overall accent is
+// no cue at all: claps and snares make beats 2 and 4 the loudest.
+constexpr double kChordChangeFloor = 0.05;
+constexpr double kChordChangeUnit = 0.1;
+constexpr double kChordChangeWeight = 1.0;
+constexpr double kLowAccentWeight = 0.6;
+constexpr size_t kChordWindowBeats = 4;
+constexpr double kPhaseJumpCost = 12.0;  // in cue units: about a dozen bars of contrary evidence
+constexpr int kAccentRadius = 2;         // frames either side of a beat searched for its accent
+constexpr double kTrimShare = 0.1;       // edge beats weaker than this share of the RMS beat strength go
 
 double SubFramePeak(std::span<const float> x, int at) {
     const int n = int(x.size());
@@ -52,7 +60,8 @@ std::array<double, 12> MeanChroma(std::span<const OnsetFrame> frames, double fro
     const int lo = std::max(0, int(std::lround(from)));
     const int hi = std::min(int(frames.size()), int(std::lround(to)));
     for (int i = lo; i < hi; ++i) {
-        for (int pc = 0; pc < 12; ++pc) sum[pc] += frames[i].chroma[pc];
+        const double weight = frames[i].ChromaWeight();  // loud (chordal) frames count, quiet ones hardly
+        for (int pc = 0; pc < 12; ++pc) sum[pc] += weight * frames[i].chroma[pc];
     }
     return sum;
 }
@@ -85,7 +94,8 @@ std::vector<double> TrackBeats(std::span<const float> envelope, double period_fr
     const double sigma = period_frames / 32.0;
     const int radius = std::max(1, int(std::ceil(4.0 * sigma)));
     std::vector<float> kernel(size_t(2 * radius + 1));
-    for (int k = -radius; k <= radius; ++k) kernel[k + radius] = float(std::exp(-0.5 * (k / sigma) * (k / sigma)));
+    for (int k = -radius; k <= radius; ++k)
+        kernel[k + radius] = float(std::exp(-0.5 * (k / sigma) * (k / sigma)));
     std::vector<float> local(size_t(n), 0.0f);
     for (int t = 0; t < n; ++t) {
         float sum = 0.0f;
@@ -123,19 +133,12 @@ std::vector<double> TrackBeats(std::span<const float> envelope, double period_fr
         }
     }
 
-    // The last beat: the last local maximum of the cumulative score above half the median maximum.
-    std::vector<double> maxima;
-    for (int t = 1; t + 1 < n; ++t) {
-        if (cumulative[t] > cumulative[t - 1] && cumulative[t] >= cumulative[t + 1]) maxima.push_back(cumulative[t]);
-    }
-    if (maxima.empty()) return beats;
-    std::nth_element(maxima.begin(), maxima.begin() + maxima.size() / 2, maxima.end());
-    const double threshold = 0.5 * maxima[maxima.size() / 2];
+    // The last beat: the best-scoring end within the final period (every path has a beat there; a
+    // stiff tracker cannot switch phase, so the end decides the phase of the whole path). Silence
+    // after the music is trimmed below.
     int last = -1;
-    for (int t = n - 2; t >= 1 && last < 0; --t) {
-        if (cumulative[t] > cumulative[t - 1] && cumulative[t] >= cumulative[t + 1] && cumulative[t] >= threshold) {
-            last = t;
-        }
+    for (int t = std::max(0, n - int(std::ceil(period_frames))); t < n; ++t) {
+        if (last < 0 || cumulative[t] > cumulative[last]) last = t;
     }
     if (last < 0) return beats;
     std::vector<int> frames;
@@ -160,7 +163,8 @@ std::vector<double> TrackBeats(std::span<const float> envelope, double period_fr
     size_t first = 0, end = frames.size();
     while (first < end && strength[first] < floor) ++first;
     while (end > first && strength[end - 1] < floor) --end;
-    for (size_t i = first; i < end; ++i) beats.push_back(SubFramePeak(local, frames[i]) + kOnsetLatencyFrames);
+    for (size_t i = first; i < end; ++i)
+        beats.push_back(SubFramePeak(local, frames[i]) + kOnsetLatencyFrames);
     return beats;
 }
 
@@ -169,33 +173,24 @@ std::vector<size_t> FindDownbeats(std::span<const double> beat_frames, const Ons
     const size_t count = beat_frames.size();
     std::vector<size_t> downbeats;
     if (count == 0) return downbeats;
-    std::vector<double> low(count), accent(count), change(count, 0.0);
+    std::vector<double> low(count), change(count, 0.0);
     for (size_t i = 0; i < count; ++i) {
         low[i] = MaxAround(envelopes.low, beat_frames[i]);
-        accent[i] = MaxAround(envelopes.all, beat_frames[i]);
         if (i >= 1 && i + 1 < count) {
-            const size_t before = i >= 2 ? i - 2 : i - 1, after = std::min(count - 1, i + 2);
+            // A bar either side: a riff that repeats every bar looks the same from every beat, so
+            // only a change of harmony stands out, at the beat where it happens.
+            const size_t before = i >= kChordWindowBeats ? i - kChordWindowBeats : 0;
+            const size_t after = std::min(count - 1, i + kChordWindowBeats);
             change[i] = CosineDistance(MeanChroma(frames, beat_frames[before], beat_frames[i]),
                                        MeanChroma(frames, beat_frames[i], beat_frames[after]));
         }
     }
     Standardise(low);
-    Standardise(accent);
-    Standardise(change);
-    if (getenv("CUES")) {
-        // mean per bar-position (true position = index offset) for segments of 32 beats
-        for (size_t seg = 0; seg + 32 <= count; seg += 32) {
-            fprintf(stderr, "beats %zu-%zu:", seg, seg + 32);
-            for (int p = 0; p < 4; ++p) {
-                double l = 0, c = 0, a = 0; int n = 0;
-                for (size_t i = seg; i < seg + 32; ++i) if (int(i % 4) == p) { l += low[i]; c += change[i]; a += accent[i]; ++n; }
-                fprintf(stderr, "  p%d low %+.2f chg %+.2f acc %+.2f", p, l / n, c / n, a / n);
-            }
-            fprintf(stderr, "\n");
-        }
-    }
     std::vector<double> cue(count);
-    for (size_t i = 0; i < count; ++i) cue[i] = low[i] + change[i] + 0.5 * accent[i];
+    for (size_t i = 0; i < count; ++i) {
+        const double chord = std::max(0.0, change[i] - kChordChangeFloor) / kChordChangeUnit;
+        cue[i] = kLowAccentWeight * low[i] + kChordChangeWeight * chord;
+    }
 
     // Viterbi over bar positions 0..3.
     constexpr int kStates = 4;

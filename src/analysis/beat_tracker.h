@@ -2,19 +2,20 @@
 //
 // TrackBeats is Ellis's (2007) dynamic programme: the onset envelope, normalised and smoothed into a
 // local score, is walked frame by frame keeping the best cumulative score of a beat sequence ending
-// at each frame, where stepping from one beat to the next costs tightness * log(gap / period)^2;
-// the best sequence is traced back from its last strong beat. Beats in the silence or near-silence
+// at each frame, where stepping from one beat to the next costs tightness * log(gap / period)^2; the
+// best sequence is traced back from the best end within the last period. Beats in the (near-)silence
 // before the music starts and after it ends are trimmed, and each beat is placed on the sub-frame
 // peak of the local score. Cost: O(frames x period).
 //
-// FindDownbeats assumes 4/4. Each beat gets a downbeat cue — a kick/bass accent (low-band onset),
-// an overall accent, and a chord change (chroma distance between the two beats after and the two
-// before) — and a Viterbi pass over the beats chooses each beat's position in the bar (states 0..3,
-// advancing by one per beat; a rare phase jump is allowed so that a skipped beat in a long mix only
-// disturbs a bar or two) to maximise the cue on the positions labelled 0.
+// FindDownbeats assumes 4/4. Each beat gets a downbeat cue — a chord change (the chroma distance
+// between the bar after the beat and the bar before it, counted above a floor so that a drum loop's
+// wobbles do not count) and, weighted less, a kick / bass accent (low-band onset; not the overall
+// accent, which claps put on beats 2 and 4). A Viterbi pass over the beats then chooses each beat's
+// position in the bar (0..3, advancing by one per beat; a rare phase jump is allowed, so that a
+// skipped beat in a long mix only disturbs a bar or two) to maximise the cue on the positions 0.
 //
-//   std::vector<double> beats = TrackBeats(env.all, tempo.period_frames);   // frames, ascending
-//   std::vector<size_t> bars = FindDownbeats(beats, env, onsets.frames());    // indices into beats
+//   std::vector<double> beats = TrackBeats(envelope, tempo.period_frames, 5000.0);  // frames, ascending
+//   std::vector<size_t> bars = FindDownbeats(beats, env, onsets.frames());       // indices into beats
 //
 // Pure functions; any thread.
 #pragma once
@@ -28,7 +29,9 @@
 namespace amapiano::analysis {
 
 // Beat positions in frames (sub-frame, latency compensated), ascending; empty for a flat envelope.
-std::vector<double> TrackBeats(std::span<const float> envelope, double period_frames, double tightness = 100.0);
+// `tightness` 100 is Ellis's (tempo-following); RhythmAnalyzer uses 5000 (a near-rigid grid).
+std::vector<double> TrackBeats(std::span<const float> envelope, double period_frames,
+                               double tightness = 100.0);
 
 // Indices (into `beat_frames`) of the beats that start a bar.
 std::vector<size_t> FindDownbeats(std::span<const double> beat_frames, const OnsetEnvelopes& envelopes,

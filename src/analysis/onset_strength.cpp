@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "analysis/real_fft.h"
+
 namespace amapiano::analysis {
 namespace {
 
@@ -30,34 +32,17 @@ inline float FastLog(float x) {
     return (exponent + log2m) * float(std::numbers::ln2);
 }
 
-// One radix-2 stage over a block: a = a + w b, b = a - w b (restrict: the halves never overlap).
-inline void Butterflies(float* __restrict ar, float* __restrict ai, float* __restrict br, float* __restrict bi,
-                        const float* __restrict wr, const float* __restrict wi, int half) {
-    for (int j = 0; j < half; ++j) {
-        const float tr = br[j] * wr[j] - bi[j] * wi[j];
-        const float ti = br[j] * wi[j] + bi[j] * wr[j];
-        br[j] = ar[j] - tr;
-        bi[j] = ai[j] - ti;
-        ar[j] += tr;
-        ai[j] += ti;
-    }
-}
-
 int ShortBinOf(double hz) {
     return std::clamp(int(std::lround(hz * kShortFft / kAnalysisRateHz)), 1, kShortBins - 1);
 }
 
 }  // namespace
 
-// A radix-2 real FFT (a complex FFT of half the size plus the split step), magnitudes only. Our own,
-// rather than FFTW, because FFTW's planner is not thread-safe across libraries' private locks.
+// The onset stage's own short FFT (46 ms: sharper in time than the shared 93 ms frames) and the
+// tables that map its bins to bands and the shared spectrum's bins to pitch classes.
 struct OnsetStrength::Fft final {
-    static constexpr int kHalf = kShortFft / 2;
+    RealFft fft{kShortFft};
     std::array<float, kShortFft> window{};
-    std::array<int, kHalf> bit_reverse{};
-    std::array<float, kHalf> stage_cos{}, stage_sin{};  // per stage of length L: exp(-2 pi i j / L), j < L/2
-    std::array<float, kHalf + 1> cos_full{}, sin_full{};  // exp(-2 pi i k / kShortFft)
-    std::array<float, kHalf + 1> re{}, im{};
     std::array<float, kShortBins> power{};
     std::array<int, kOnsetBands + 1> band_bin{};  // first short-FFT bin of each band (last: end)
     std::vector<int8_t> chroma_class;             // pitch class of each shared-spectrum bin, or -1
@@ -71,23 +56,6 @@ struct OnsetStrength::Fft final {
             sum += window[i];
         }
         for (float& w : window) w = float(w / sum);
-        int bits = 0;
-        while ((1 << bits) < kHalf) ++bits;
-        for (int i = 0; i < kHalf; ++i) {
-            int r = 0;
-            for (int b = 0; b < bits; ++b) r |= ((i >> b) & 1) << (bits - 1 - b);
-            bit_reverse[i] = r;
-        }
-        for (int len = 2; len <= kHalf; len <<= 1) {
-            for (int j = 0; j < len / 2; ++j) {
-                stage_cos[len / 2 + j] = float(std::cos(2.0 * std::numbers::pi * j / len));
-                stage_sin[len / 2 + j] = float(-std::sin(2.0 * std::numbers::pi * j / len));
-            }
-        }
-        for (int k = 0; k <= kHalf; ++k) {
-            cos_full[k] = float(std::cos(2.0 * std::numbers::pi * k / kShortFft));
-            sin_full[k] = float(-std::sin(2.0 * std::numbers::pi * k / kShortFft));
-        }
         for (int b = 0; b <= kOnsetBands; ++b) band_bin[b] = ShortBinOf(kOnsetBandEdgesHz[b]);
         band_bin[kOnsetBands] = kShortBins;
         chroma_class.assign(kSpectrumBins, -1);
@@ -104,30 +72,10 @@ struct OnsetStrength::Fft final {
     // Squared magnitudes of the Hann-windowed central kShortFft samples of a frame.
     void Run(std::span<const float> frame_samples) {
         const float* x = frame_samples.data() + (frame_samples.size() - kShortFft) / 2;
-        for (int i = 0; i < kHalf; ++i) {
-            const int r = bit_reverse[i];
-            re[r] = x[2 * i] * window[2 * i];
-            im[r] = x[2 * i + 1] * window[2 * i + 1];
-        }
-        for (int len = 2; len <= kHalf; len <<= 1) {
-            const int half = len / 2;
-            for (int i = 0; i < kHalf; i += len) {
-                Butterflies(re.data() + i, im.data() + i, re.data() + i + half, im.data() + i + half,
-                            stage_cos.data() + half, stage_sin.data() + half, half);
-            }
-        }
-        // Split: X[k] = E[k] + W^k O[k], E/O the spectra of the even/odd samples; Z[kHalf] = Z[0].
-        re[kHalf] = re[0];
-        im[kHalf] = im[0];
-        for (int k = 0; k <= kHalf; ++k) {
-            const float zr = re[k], zi = im[k], cr = re[kHalf - k], ci = -im[kHalf - k];
-            const float er = 0.5f * (zr + cr), ei = 0.5f * (zi + ci);
-            const float or_ = 0.5f * (zi - ci), oi = -0.5f * (zr - cr);
-            const float wr = cos_full[k], wi = sin_full[k];
-            const float xr = er + or_ * wr - oi * wi;
-            const float xi = ei + or_ * wi + oi * wr;
-            power[k] = xr * xr + xi * xi;
-        }
+        std::span<float> input = fft.input();
+        for (int i = 0; i < kShortFft; ++i) input[size_t(i)] = x[i] * window[size_t(i)];
+        fft.Run();
+        for (int k = 0; k < kShortBins; ++k) power[size_t(k)] = fft.Power(k);
     }
 };
 
@@ -147,18 +95,17 @@ void OnsetStrength::AddFrame(const SpectrumView& frame) {
         // wherever it matters, g |X| >> 1).
         constexpr float kGain2 = kLogGain * kLogGain;
         for (int k = 0; k < kShortBins; ++k) current_[k] = 0.5f * FastLog(1.0f + kGain2 * fft.power[k]);
-        if (previous_.size() == current_.size()) {
-            const float* p = previous_.data();
-            fft.rise[0] = 0.0f;
-            fft.rise[kShortBins - 1] = std::max(0.0f, current_[kShortBins - 1] - std::max(p[kShortBins - 2], p[kShortBins - 1]));
-            for (int k = 1; k < kShortBins - 1; ++k) {
-                fft.rise[k] = std::max(0.0f, current_[k] - std::max(std::max(p[k - 1], p[k]), p[k + 1]));
-            }
-            for (int b = 0; b < kOnsetBands; ++b) {
-                float sum = 0.0f;
-                for (int k = fft.band_bin[b]; k < fft.band_bin[b + 1]; ++k) sum += fft.rise[k];
-                out.band_flux[b] = sum;
-            }
+        const float* p = previous_.data();
+        fft.rise[0] = 0.0f;  // DC
+        fft.rise[kShortBins - 1] =
+            std::max(0.0f, current_[kShortBins - 1] - std::max(p[kShortBins - 2], p[kShortBins - 1]));
+        for (int k = 1; k < kShortBins - 1; ++k) {
+            fft.rise[k] = std::max(0.0f, current_[k] - std::max(std::max(p[k - 1], p[k]), p[k + 1]));
+        }
+        for (int b = 0; b < kOnsetBands; ++b) {
+            float sum = 0.0f;
+            for (int k = fft.band_bin[b]; k < fft.band_bin[b + 1]; ++k) sum += fft.rise[k];
+            out.band_flux[b] = sum;
         }
         std::swap(previous_, current_);
     }
@@ -170,7 +117,11 @@ void OnsetStrength::AddFrame(const SpectrumView& frame) {
         }
         const float peak = *std::max_element(chroma.begin(), chroma.end());
         if (peak > 1e-14f) {
-            for (int pc = 0; pc < 12; ++pc) out.chroma[pc] = uint8_t(std::lround(255.0f * std::sqrt(chroma[pc] / peak)));
+            for (int pc = 0; pc < 12; ++pc) {
+                out.chroma[pc] = uint8_t(std::lround(255.0f * std::sqrt(chroma[pc] / peak)));
+            }
+            const double level_db = 10.0 * std::log10(double(peak));  // amplitude dB of the strongest class
+            out.chroma_level = uint8_t(std::clamp(std::lround(2.0 * (level_db + 120.0)), 0L, 240L));
         }
     }
     frames_.push_back(out);

@@ -19,8 +19,14 @@ constexpr double kBeatTightness = 5000.0;
 // the kick marks the beat, while hats and shakers, spread over many bands, would otherwise pull the
 // tracker onto the off-beats.
 constexpr float kBeatLowWeight = 0.5f;
+// Tempo confidence from the comb periodicity p of the onset envelope: 1 - exp(-(p - 0.04) / 0.12),
+// times a gate on how far the tracked beats stand above the envelope's mean. Measured p: white noise
+// 0.02, randomly timed notes 0.04, flamenco (rubato) 0.06, a steadily played sax scale 0.2-0.4,
+// generated amapiano 0.45-0.55, dubstep 0.52, a techno loop 0.85.
+constexpr double kNoPeriodicity = 0.04;
+constexpr double kPeriodicityScale = 0.12;
 // Below this tempo confidence the pulse is not trusted: has_tempo is false.
-constexpr double kMinTempoConfidence = 0.15;
+constexpr double kMinTempoConfidence = 0.1;
 
 struct Weighted final {
     double value = 0.0;
@@ -29,7 +35,8 @@ struct Weighted final {
 
 // Weighted quantile (0..1) of `items` (sorted in place by value).
 double WeightedQuantile(std::vector<Weighted>& items, double q) {
-    std::sort(items.begin(), items.end(), [](const Weighted& a, const Weighted& b) { return a.value < b.value; });
+    std::sort(items.begin(), items.end(),
+              [](const Weighted& a, const Weighted& b) { return a.value < b.value; });
     double total = 0.0;
     for (const Weighted& w : items) total += w.weight;
     double running = 0.0;
@@ -107,8 +114,10 @@ SwingEstimate MeasureSwing(std::span<const float> envelope, std::span<const doub
             const double start = beat_frames[i] + j * eighth;
             ++eighths;
             const double mean = MeanIn(envelope, start - 0.25 * eighth, start + 0.75 * eighth);
-            const auto [on_at, on_value] = PeakInWindow(envelope, start - 0.15 * eighth, start + 0.15 * eighth);
-            const auto [off_at, off_value] = PeakInWindow(envelope, start + 0.35 * eighth, start + 0.85 * eighth);
+            const auto [on_at, on_value] =
+                PeakInWindow(envelope, start - 0.15 * eighth, start + 0.15 * eighth);
+            const auto [off_at, off_value] =
+                PeakInWindow(envelope, start + 0.35 * eighth, start + 0.85 * eighth);
             if (on_at >= 0.0 && on_value > mean) on.push_back({(on_at - start) / eighth, on_value - mean});
             // An off-16th counts when it stands out of its 8th and of the track's general level.
             if (off_at >= 0.0 && off_value > mean && off_value > 0.5 * track_mean) {
@@ -120,7 +129,8 @@ SwingEstimate MeasureSwing(std::span<const float> envelope, std::span<const doub
     const double on_phase = on.size() >= 8 ? WeightedQuantile(on, 0.5) : 0.0;
     const double off_phase = WeightedQuantile(off, 0.5);
     const double spread = WeightedQuantile(off, 0.75) - WeightedQuantile(off, 0.25);
-    const double first = std::clamp(off_phase - on_phase, 0.25, 0.8);  // share of the 8th before the off-16th
+    // The share of the 8th before the off-16th, within what the word "swing" covers (40-75 %).
+    const double first = std::clamp(off_phase - on_phase, 0.4, 0.75);
     estimate.ratio = first / (1.0 - first);
     estimate.eighths = int(off.size());
     const double coverage = std::min(1.0, 2.0 * double(off.size()) / eighths);
@@ -149,15 +159,17 @@ RhythmResult RhythmAnalyzer::Finish() const {
 
     // Confidence: a periodic envelope (comb salience) whose tracked beats land on clear onsets.
     const double contrast = BeatContrast(env.all, beats);
-    const double confidence = std::clamp((tempo.periodicity - 0.02) / 0.25, 0.0, 1.0) *
-                              std::clamp((contrast - 1.3) / 1.5, 0.0, 1.0);
+    const double confidence =
+        (1.0 - std::exp(-std::max(0.0, tempo.periodicity - kNoPeriodicity) / kPeriodicityScale)) *
+        std::clamp((contrast - 1.3) / 1.0, 0.0, 1.0);
     result.bpm_confidence = confidence;
     if (confidence < kMinTempoConfidence || beats.size() < 4) return result;
 
     result.has_tempo = true;
     result.bpm = BpmOfPeriod(period);
     for (double b : beats) result.beats_s.push_back(std::max(0.0, b / kFrameRateHz));
-    for (size_t i : FindDownbeats(beats, env, onsets_.frames())) result.downbeats_s.push_back(result.beats_s[i]);
+    for (size_t i : FindDownbeats(beats, env, onsets_.frames()))
+        result.downbeats_s.push_back(result.beats_s[i]);
 
     const SwingEstimate swing = MeasureSwing(env.high, beats);
     result.swing_ratio = swing.ratio;

@@ -1,46 +1,15 @@
 #include "analysis/spectral_frames.h"
 
-#include <fftw3.h>
-
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 #include <numbers>
 
+#include "analysis/real_fft.h"
+
 namespace amapiano::analysis {
-namespace {
-
-// FFTW's planner is not thread-safe; execution of a finished plan is.
-std::mutex& PlannerMutex() {
-    static std::mutex mutex;
-    return mutex;
-}
-
-}  // namespace
-
-struct SpectralFrames::Fft final {
-    float* input = nullptr;
-    fftwf_complex* output = nullptr;
-    fftwf_plan plan = nullptr;
-
-    Fft() {
-        std::lock_guard lock(PlannerMutex());
-        input = fftwf_alloc_real(kFftSize);
-        output = fftwf_alloc_complex(kSpectrumBins);
-        // FFTW_ESTIMATE: no timing runs, so plans (and results) are the same on every run.
-        plan = fftwf_plan_dft_r2c_1d(kFftSize, input, output, FFTW_ESTIMATE);
-    }
-    ~Fft() {
-        std::lock_guard lock(PlannerMutex());
-        fftwf_destroy_plan(plan);
-        fftwf_free(input);
-        fftwf_free(output);
-    }
-};
-
 SpectralFrames::SpectralFrames(Callback on_frame)
     : on_frame_(std::move(on_frame)),
-      fft_(std::make_unique<Fft>()),
+      fft_(std::make_unique<RealFft>(kFftSize)),
       window_(kFftSize),
       ring_(kFftSize, 0.0f),
       magnitude_(kSpectrumBins, 0.0f),
@@ -84,13 +53,10 @@ void SpectralFrames::Finish() {
 }
 
 void SpectralFrames::EmitFrame() {
-    for (int i = 0; i < kFftSize; ++i) fft_->input[i] = ring_[i] * window_[i];
-    fftwf_execute(fft_->plan);
-    for (int k = 0; k < kSpectrumBins; ++k) {
-        const float re = fft_->output[k][0];
-        const float im = fft_->output[k][1];
-        magnitude_[k] = std::sqrt(re * re + im * im);
-    }
+    std::span<float> input = fft_->input();
+    for (int i = 0; i < kFftSize; ++i) input[size_t(i)] = ring_[size_t(i)] * window_[size_t(i)];
+    fft_->Run();
+    for (int k = 0; k < kSpectrumBins; ++k) magnitude_[size_t(k)] = std::sqrt(fft_->Power(k));
     SpectrumView view;
     view.index = frames_emitted_;
     view.magnitude = magnitude_;

@@ -21,6 +21,8 @@
 
 namespace amapiano::analysis {
 
+class RealFft;
+
 inline constexpr int kAnalysisRateHz = 22050;
 inline constexpr int kFftSize = 2048;                                         // 92.9 ms, 10.77 Hz per bin
 inline constexpr int kHopFrames = 256;                                        // 11.6 ms
@@ -56,9 +58,8 @@ public:
 private:
     void EmitFrame();
 
-    struct Fft;
     Callback on_frame_;
-    std::unique_ptr<Fft> fft_;
+    std::unique_ptr<RealFft> fft_;
     std::vector<float> window_;
     std::vector<float> ring_;  // the last kFftSize samples (linear, shifted by kHopFrames)
     std::vector<float> magnitude_;

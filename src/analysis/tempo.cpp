@@ -158,7 +158,8 @@ double RefinePeriodFromBeats(std::span<const double> beat_frames, double period_
     for (int pass = 0; pass < 2; ++pass) {
         // Per-run means, then the pooled slope.
         const int runs = run.back() + 1;
-        std::vector<double> mean_index(size_t(runs), 0.0), mean_time(size_t(runs), 0.0), count(size_t(runs), 0.0);
+        std::vector<double> mean_index(size_t(runs), 0.0), mean_time(size_t(runs), 0.0),
+            count(size_t(runs), 0.0);
         for (size_t i = 0; i < beat_frames.size(); ++i) {
             if (!keep[i]) continue;
             mean_index[run[i]] += index[i];

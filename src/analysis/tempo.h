@@ -1,11 +1,12 @@
 // Tempo: the beat period of an onset-strength envelope, with a dance-music choice of metrical level.
 //
-// EstimateTempo follows the streamlined design of Percival & Tzanetakis (2014) with a comb in place
-// of their classifier: the envelope is whitened (local mean removed, half-wave rectified) and
-// autocorrelated over the lags of 60–200 BPM and their multiples; each candidate period T is scored
+// EstimateTempo is in the spirit of Percival & Tzanetakis (2014) and Davies' comb filters, with a
+// prior in place of their octave classifier: the envelope is whitened (local mean removed, half-wave
+// rectified) and autocorrelated, over the whole signal, at the lags of 60–200 BPM and their
+// multiples (a direct sum: the lag range is short); each candidate period T is scored
 // by a harmonic comb, the autocorrelation at T, 2T, 3T and 4T (a true beat period is confirmed by
 // its multiples, an off-beat or 3:2 lag is not), times a log-Gaussian prior on the tempo centred on
-// 118 BPM (one octave wide) that picks the metrical level a dancer would, between half- and
+// 118 BPM (0.6 octave wide) that picks the metrical level a dancer would, between half- and
 // double-time readings. The best period is then located to a small fraction of a frame from the
 // peaks of the autocorrelation near T..4T. RefinePeriodFromBeats sharpens it further with a least-
 // squares fit of the tracked beats (which sit on the envelope's peaks, not on a lag grid).
@@ -27,8 +28,8 @@ namespace amapiano::analysis {
 struct TempoOptions final {
     double min_bpm = 60.0;
     double max_bpm = 200.0;
-    double prior_bpm = 118.0;     // centre of the metrical-level prior
-    double prior_octaves = 1.0;   // its standard deviation, in octaves
+    double prior_bpm = 118.0;    // centre of the metrical-level prior
+    double prior_octaves = 0.6;  // its standard deviation, in octaves
 };
 
 struct TempoCandidate final {

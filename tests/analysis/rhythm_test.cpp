@@ -50,7 +50,9 @@ struct Track final {
         }
     }
     void Kick(double at_s, double amplitude = 0.8) { Tone(at_s, 160.0, 50.0, 0.02, 0.12, amplitude); }
-    void LogDrum(double at_s, double hz, double amplitude = 0.5) { Tone(at_s, 2.0 * hz, hz, 0.015, 0.3, amplitude); }
+    void LogDrum(double at_s, double hz, double amplitude = 0.5) {
+        Tone(at_s, 2.0 * hz, hz, 0.015, 0.3, amplitude);
+    }
 
     // High-passed noise with an exponential decay: hats (short), shakers (softer attack), crashes (long).
     void Burst(double at_s, double attack_s, double decay_s, double amplitude, uint32_t seed) {
@@ -67,9 +69,15 @@ struct Track final {
             audio[i] += float(amplitude * env * high);
         }
     }
-    void Hat(double at_s, double amplitude = 0.25) { Burst(at_s, 0.001, 0.025, amplitude, uint32_t(at_s * 1000) + 7); }
-    void Shaker(double at_s, double amplitude = 0.2) { Burst(at_s, 0.004, 0.035, amplitude, uint32_t(at_s * 977) + 3); }
-    void Crash(double at_s, double amplitude = 0.3) { Burst(at_s, 0.001, 0.6, amplitude, uint32_t(at_s * 911) + 5); }
+    void Hat(double at_s, double amplitude = 0.25) {
+        Burst(at_s, 0.001, 0.025, amplitude, uint32_t(at_s * 1000) + 7);
+    }
+    void Shaker(double at_s, double amplitude = 0.2) {
+        Burst(at_s, 0.004, 0.035, amplitude, uint32_t(at_s * 977) + 3);
+    }
+    void Crash(double at_s, double amplitude = 0.3) {
+        Burst(at_s, 0.001, 0.6, amplitude, uint32_t(at_s * 911) + 5);
+    }
 
     // A held chord (sines at the given MIDI notes) from `at_s` for `length_s`, with soft edges.
     void Chord(double at_s, double length_s, std::initializer_list<int> notes, double amplitude = 0.06) {
@@ -97,7 +105,8 @@ RhythmResult Analyse(const std::vector<float>& audio) {
 }
 
 // Median distance (s) from each detected beat after `lead_in_s` to the nearest true beat.
-double MedianBeatError(const std::vector<double>& beats, double bpm, double lead_in_s, double first_beat_s = 0.0) {
+double MedianBeatError(const std::vector<double>& beats, double bpm, double lead_in_s,
+                       double first_beat_s = 0.0) {
     const double period = 60.0 / bpm;
     std::vector<double> errors;
     for (double b : beats) {
@@ -365,31 +374,3 @@ TEST(BeatTracker, FollowsAnImpulseTrain) {
 
 }  // namespace
 }  // namespace amapiano::analysis
-namespace amapiano::analysis {
-TEST(RhythmDebug, Down) {
-    const double bpm = 118.0, beat = 60.0 / bpm, bar = 4.0 * beat;
-    const double first = 0.3;
-    Track track(45.0);
-    const std::initializer_list<int> chords[] = {{57, 60, 64}, {53, 57, 60}, {48, 52, 55}, {55, 59, 62}};
-    int bars = 0;
-    for (double start = first; start + bar < 44.5; start += bar, ++bars) {
-        track.Chord(start, bar, chords[bars % 4]);
-        track.Crash(start, 0.15);
-        for (int b = 0; b < 4; ++b) {
-            track.Kick(start + b * beat, b == 0 ? 0.9 : 0.5);
-            track.Hat(start + b * beat + beat / 2.0);
-        }
-    }
-    const RhythmResult r = Analyse(track.audio);
-    for (int i = 0; i < 12; ++i) printf("%.3f ", r.beats_s[i]); printf("\n");
-    for (int i = 0; i < 5; ++i) printf("%.3f ", r.downbeats_s[i]); printf("\n");
-    Track t2(0.5);
-    for (double t : {0.05, 0.2, 0.35}) t2.Kick(t);
-    RhythmAnalyzer rh;
-    SpectralFrames stft([&](const SpectrumView& s) { rh.AddFrame(s); });
-    stft.Push(t2.audio); stft.Finish();
-    auto env = rh.onset_strength().Envelopes();
-    for (size_t i = 0; i < env.all.size(); ++i) printf("%zu:%.2f/%.2f ", i, env.all[i], env.low[i]); printf("\n");
-    for (double o : rh.Finish().onset_times_s) printf("%.3f ", o); printf("\n");
-}
-}
