@@ -49,7 +49,8 @@ TEST(AnalyzeFile, EbuConformanceSignalsWithinTolerance) {
 }
 
 TEST(AnalyzeFile, TechnoLoopTempo) {
-    for (const nlohmann::json& c : Expected()["tempo"]) {
+    const nlohmann::json expected = Expected();
+    for (const nlohmann::json& c : expected["tempo"]) {
         const std::string file = c["file"];
         auto result = AnalyzeFile(EssentiaAudio(file), FeatureSet::All());
         ASSERT_TRUE(result.ok()) << file << ": " << result.error().message;
@@ -60,7 +61,8 @@ TEST(AnalyzeFile, TechnoLoopTempo) {
 }
 
 TEST(AnalyzeFile, SaxophoneKeys) {
-    for (const nlohmann::json& c : Expected()["key"]) {
+    const nlohmann::json expected = Expected();
+    for (const nlohmann::json& c : expected["key"]) {
         const std::string file = c["file"];
         auto result = AnalyzeFile(EssentiaAudio(file), Only(Feature::kKey));
         ASSERT_TRUE(result.ok()) << file << ": " << result.error().message;
@@ -89,7 +91,8 @@ TEST(AnalyzeFile, OneRecordingInFiveContainersAgrees) {
 }
 
 TEST(AnalyzeFile, EdgeCasesGiveResultsOrCleanErrors) {
-    for (const nlohmann::json& f : Expected()["edge_cases"]) {
+    const nlohmann::json expected = Expected();
+    for (const nlohmann::json& f : expected["edge_cases"]) {
         const std::string file = f;
         auto result = AnalyzeFile(EssentiaAudio(file), FeatureSet::All());
         if (!result.ok()) {
