@@ -1,6 +1,7 @@
+#include "analysis/analyzer.h"
+
 #include <optional>
 
-#include "analysis/analyzer.h"
 #include "analysis/key_estimator.h"
 #include "analysis/rhythm.h"
 #include "analysis/spectral_frames.h"

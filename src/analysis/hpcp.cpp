@@ -18,24 +18,38 @@ double Wrap(double x, double period) {
     return x < 0.0 ? x + period : x;
 }
 
-// Adds `value` at fractional position `pos` of a circular histogram, split between the two nearest bins.
+// Adds `value` at fractional position `pos` (>= 0) of a circular histogram, split between the two
+// nearest bins.
 template <size_t N>
 void AddCircular(std::array<double, N>& hist, double pos, double value) {
-    const double lo = std::floor(pos);
-    const double frac = pos - lo;
-    const int i = ((int(lo) % int(N)) + int(N)) % int(N);
-    hist[size_t(i)] += value * (1.0 - frac);
-    hist[size_t(i + 1) % N] += value * frac;
+    const size_t lo = size_t(pos);
+    const double frac = pos - double(lo);
+    const size_t i = lo % N;
+    hist[i] += value * (1.0 - frac);
+    hist[i + 1 == N ? 0 : i + 1] += value * frac;
 }
 
 }  // namespace
 
 HpcpAccumulator::HpcpAccumulator(HpcpOptions options) : options_(options) {
+    // Sub-harmonics an octave apart (f/2, f/4) fall on the same pitch class as the peak: merge them.
     for (int h = 1; h <= std::max(1, options_.harmonics); ++h) {
-        harmonic_offsets_.push_back(12.0 * kBinsPerSemitone * std::log2(double(h)));
-        harmonic_weights_.push_back(std::pow(options_.harmonic_slope, h - 1));
+        const double offset = Wrap(12.0 * kBinsPerSemitone * std::log2(double(h)), kFineBins);
+        const double weight = std::pow(options_.harmonic_slope, h - 1);
+        bool merged = false;
+        for (size_t i = 0; i < harmonic_offsets_.size(); ++i) {
+            if (std::abs(harmonic_offsets_[i] - offset) < 1e-9) {
+                harmonic_weights_[i] += weight;
+                merged = true;
+            }
+        }
+        if (!merged) {
+            harmonic_offsets_.push_back(offset);
+            harmonic_weights_.push_back(weight);
+        }
     }
     candidates_.resize(kSpectrumBins);
+    flags_.resize(kSpectrumBins);
     peaks_.reserve(kSpectrumBins);
 }
 
@@ -44,20 +58,24 @@ void HpcpAccumulator::FindPeaks(std::span<const float> magnitude) {
     const int n = int(magnitude.size());
     // One bin of margin on each side so that maxima just outside the range can interpolate inwards.
     const int first = std::max(1, int(std::floor(options_.min_hz / kBinHz)));
-    const int last = std::min(n - 2, int(std::ceil(options_.max_hz / kBinHz)));
+    const int last = std::min({n - 2, int(flags_.size()) - 2, int(std::ceil(options_.max_hz / kBinHz))});
     if (last < first) return;
     const float floor = float(options_.silence_magnitude * kRelativeFloor);
     // Branch-free scan (whether a bin is a local maximum is unpredictable, and this runs on every bin).
-    candidates_.resize(size_t(last - first + 1));
+    for (int k = first; k <= last; ++k) {
+        const float m = magnitude[k];
+        flags_[size_t(k)] = uint8_t((m > floor) & (m > magnitude[k - 1]) & (m >= magnitude[k + 1]));
+    }
     int* const out = candidates_.data();
     size_t count = 0;
     for (int k = first; k <= last; ++k) {
-        const float m = magnitude[k];
         out[count] = k;
-        count += size_t((m > floor) & (m > magnitude[k - 1]) & (m >= magnitude[k + 1]));
+        count += flags_[size_t(k)];
     }
     if (count == 0) return;
-    auto louder = [&](int a, int b) { return magnitude[a] > magnitude[b] || (magnitude[a] == magnitude[b] && a < b); };
+    auto louder = [&](int a, int b) {
+        return magnitude[a] > magnitude[b] || (magnitude[a] == magnitude[b] && a < b);
+    };
     if (count > size_t(options_.max_peaks)) {
         std::nth_element(out, out + options_.max_peaks, out + count, louder);
         count = size_t(options_.max_peaks);
@@ -92,7 +110,9 @@ void HpcpAccumulator::AddSpectrum(std::span<const float> magnitude) {
     for (const Peak& peak : peaks_) {
         // magnitude^exponent relative to the strongest peak of the frame
         const double energy = std::exp(options_.magnitude_exponent * (peak.log_magnitude - strongest));
-        const double cents = 1200.0 * std::log2(peak.hz / kReferenceHz);
+        // Cents above A4 = 440 Hz, shifted by 16 octaves so that it is positive for any frequency above
+        // 0.01 Hz (histogram positions are circular, and AddCircular wants them >= 0).
+        const double cents = 1200.0 * std::log2(peak.hz / kReferenceHz) + 1200.0 * 16;
         const double fine = cents / (100.0 / kBinsPerSemitone);
         for (size_t h = 0; h < harmonic_offsets_.size(); ++h) {
             AddCircular(frame_, fine - harmonic_offsets_[h], energy * harmonic_weights_[h]);
@@ -110,14 +130,13 @@ void HpcpAccumulator::AddSpectrum(std::span<const float> magnitude) {
         peak_window = std::max(peak_window, window);
     }
     if (peak_window <= 0.0) return;
-    double scale = 1.0 / peak_window;
-    if (options_.frame_weight_exponent != 0.0) scale *= std::exp(options_.frame_weight_exponent * strongest);
+    const double scale = 1.0 / peak_window;
     for (int i = 0; i < kFineBins; ++i) sum_[size_t(i)] += frame_[size_t(i)] * scale;
 }
 
 double HpcpAccumulator::TuningHz() const {
-    // Mode of the deviation histogram after light circular smoothing, refined by the circular mean
-    // of the histogram within a quarter tone around it.
+    // Mode of the deviation histogram after light (triangular, +-5 cents) circular smoothing, refined
+    // by the weighted mean of the deviations within a quarter tone of it.
     constexpr int kSmooth = 5;
     int best = 0;
     double best_value = 0.0;

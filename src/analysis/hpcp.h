@@ -3,12 +3,13 @@
 //
 // Per spectrum: the strongest local maxima between min_hz and max_hz (frequency and level refined by
 // a parabola through the log magnitudes of the three bins around each maximum) are the spectral
-// peaks. Each peak adds its energy to a fine pitch-class histogram (10 cents per bin, bin 0 = A) at
-// its own pitch and, with weights slope^(h-1), at the pitches of its sub-harmonics f/h (h = 2 ..
-// harmonics) — as if the peak were the h-th harmonic of a lower note. The frame's histogram is scaled
-// to unit maximum (so loud and quiet passages count alike) and added to the running sum; frames with
-// no peak above the silence level are skipped. Separately, each peak's deviation from 440-Hz equal
-// temperament goes into a 1-cent tuning histogram.
+// peaks. Each peak adds its weight (magnitude^exponent relative to the frame's strongest peak) to a
+// fine pitch-class histogram (10 cents per bin) at its own pitch and, scaled by slope^(h-1), at the
+// pitches of its sub-harmonics f/h, h = 2 .. harmonics — as if the peak were the h-th harmonic of a
+// lower note (Essentia's HPCP "harmonics"). The frame's histogram is scaled to unit maximum, so loud
+// and quiet passages count alike, and added to the running sum; frames with no peak above the
+// silence level are skipped. Separately, each peak's deviation from 440-Hz equal temperament goes
+// into a 1-cent tuning histogram.
 //
 // At the end, TuningHz() is the weighted mode of the deviations, and Chroma() folds the fine
 // histogram to 12 pitch classes around the tuned semitone centres with a cosine window 4/3 semitone
@@ -20,7 +21,8 @@
 //   const double a4 = hpcp.TuningHz();                        // e.g. 440.0
 //   const std::array<double, 12> chroma = hpcp.Chroma(a4);   // C .. B, maximum 1
 //
-// Memory: O(1) whatever the length of the signal. Thread: one instance per thread.
+// Cost: 5-8 us per spectrum (60 peaks). Memory: O(1) whatever the length of the signal. Thread: one
+// instance per thread.
 #pragma once
 
 #include <array>
@@ -33,14 +35,13 @@ namespace amapiano::analysis {
 struct HpcpOptions final {
     double min_hz = 60.0;  // peaks outside [min_hz, max_hz] are ignored
     double max_hz = 5000.0;
-    int max_peaks = 60;              // the strongest peaks of each frame are kept
-    double magnitude_exponent = 2.0;  // a peak counts magnitude^exponent (2: energy, as Essentia)
-    int harmonics = 4;                // sub-harmonics f/2 .. f/harmonics also receive the peak
-    double harmonic_slope = 0.6;      // weight of sub-harmonic f/h is slope^(h-1)
+    int max_peaks = 60;                   // the strongest peaks of each frame are kept
+    double magnitude_exponent = 1.0;      // a peak weighs magnitude^exponent (Essentia: 2, energy)
+    int harmonics = 5;                    // sub-harmonics f/2 .. f/harmonics also receive the peak
+    double harmonic_slope = 0.5;          // weight of sub-harmonic f/h is slope^(h-1)
     double window_semitones = 4.0 / 3.0;  // width of the cosine folding window
-    double silence_magnitude = 1e-4;  // a frame whose strongest peak is weaker is silence (~-74 dBFS)
-    double tuning_min_hz = 100.0;
-    double frame_weight_exponent = 0.0;  // EXPERIMENT     // lower peaks are too coarsely resolved to judge tuning
+    double silence_magnitude = 1e-4;      // a frame whose strongest peak is weaker is silence (~-74 dBFS)
+    double tuning_min_hz = 100.0;         // lower peaks are too coarsely resolved to judge tuning
 };
 
 class HpcpAccumulator final {
@@ -73,8 +74,9 @@ private:
     void FindPeaks(std::span<const float> magnitude);
 
     HpcpOptions options_;
-    std::vector<double> harmonic_offsets_;  // fine bins below the peak, per sub-harmonic
+    std::vector<double> harmonic_offsets_;  // fine bins below the peak, per sub-harmonic pitch class
     std::vector<double> harmonic_weights_;
+    std::vector<uint8_t> flags_;   // scratch: 1 where a bin is a local maximum
     std::vector<int> candidates_;  // scratch: bins of local maxima
     std::vector<Peak> peaks_;      // scratch: this frame's peaks
     std::array<double, kFineBins> frame_{};

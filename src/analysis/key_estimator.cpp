@@ -13,8 +13,7 @@ double Clamp01(double x) { return std::clamp(x, 0.0, 1.0); }
 
 }  // namespace
 
-KeyEstimator::KeyEstimator(const KeyEstimatorOptions& options)
-    : options_(options), hpcp_(options.hpcp) {
+KeyEstimator::KeyEstimator(const KeyEstimatorOptions& options) : options_(options), hpcp_(options.hpcp) {
     options_.frame_stride = std::max(1, options_.frame_stride);
 }
 
@@ -30,21 +29,21 @@ KeyEstimate KeyEstimator::Finish() const {
     const double tonal_seconds = double(hpcp_.tonal_frames() * options_.frame_stride) / kFrameRateHz;
     if (tonal_seconds < kMinTonalSeconds) return out;
 
-    std::array<double, 12> gated = out.chroma;
-    for (double& c : gated) c = c < options_.pcp_threshold ? 0.0 : c;
-    const KeyRanking r = RankKeys(gated, Profile(options_.profile));
-    if (r.best.correlation <= 0.0) return out;
+    const KeyRanking r = RankKeys(out.chroma, Profile(options_.profile), options_.scale_weight);
+    if (r.best.score <= 0.0) return out;
     out.has_key = true;
     out.tonic_pc = r.best.key.tonic_pc;
     out.mode = r.best.key.mode;
 
-    // Shape: how far the chroma is from flat (noise gives ~0.1, a chord progression ~0.5 or more).
+    // Confidence = shape x fit x margin, each mapped to [0, 1]. Shape: how far the chroma is from
+    // flat (mean 0.8-0.96 for noise, 0.3-0.5 for music). Fit: the winning key's score. Margin: how
+    // clearly it beats the runner-up (0.18 on average for whole generated tracks; the wrong answers
+    // on 20-60 s excerpts win by 0.09 on average).
     const double mean = std::accumulate(out.chroma.begin(), out.chroma.end(), 0.0) / 12.0;
     const double shape = Clamp01((1.0 - mean) / 0.5);
-    // Fit: the correlation with the winning key; margin: how clearly it beats the runner-up.
-    const double fit = Clamp01(r.best.correlation);
-    const double margin = Clamp01((r.best.correlation - r.runner_up.correlation) / 0.1);
-    out.confidence = Clamp01(shape * fit * (0.5 + 0.5 * margin));
+    const double fit = Clamp01((r.best.score - 0.3) / 0.6);
+    const double margin = Clamp01((r.best.score - r.runner_up.score) / 0.15);
+    out.confidence = shape * fit * margin;
     return out;
 }
 

@@ -1,8 +1,9 @@
 #include "analysis/key_estimator.h"
 
 #include <gtest/gtest.h>
-#include <sndfile.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,9 @@
 
 #include "analysis/key_profiles.h"
 #include "analysis/spectral_frames.h"
+#include "audio/audio_decoder.h"
+#include "audio/mono_resampler.h"
+#include "support/shared_data.h"
 #include "theory/key.h"
 
 namespace amapiano::analysis {
@@ -35,18 +39,27 @@ std::string Name(const KeyEstimate& k) {
 
 // ---- Synthetic chord progressions -------------------------------------------------------------
 
-// Adds a tone of six partials (amplitude 1/h) with a short attack and an exponential decay.
+// Adds a tone of six partials (amplitude 1/h) with a 10 ms attack and an exponential decay. Sines by
+// the Chebyshev recurrence sin((n+1)w) = 2 cos(w) sin(nw) - sin((n-1)w): the tests synthesise minutes
+// of audio, and this is several times faster than calling std::sin per sample.
 void AddTone(std::vector<float>& out, size_t start, size_t length, double hz, double amplitude) {
     constexpr int kHarmonics = 6;
     const double attack = 0.01 * kAnalysisRateHz;
+    const double decay = std::exp(-1.5 / kAnalysisRateHz);
+    length = std::min(length, out.size() - std::min(out.size(), start));
     for (int h = 1; h <= kHarmonics; ++h) {
         const double f = hz * h;
         if (f > kAnalysisRateHz / 2.0 - 500.0) break;
-        const double step = 2.0 * std::numbers::pi * f / kAnalysisRateHz;
-        const double a = amplitude / h;
-        for (size_t i = 0; i < length && start + i < out.size(); ++i) {
-            const double env = std::min(1.0, double(i) / attack) * std::exp(-1.5 * double(i) / kAnalysisRateHz);
-            out[start + i] += float(a * env * std::sin(step * double(i)));
+        const double w = 2.0 * std::numbers::pi * f / kAnalysisRateHz;
+        const double two_cos = 2.0 * std::cos(w);
+        double s0 = 0.0, s1 = std::sin(w);  // sin(0), sin(w)
+        double gain = amplitude / h;
+        for (size_t i = 0; i < length; ++i) {
+            out[start + i] += float(gain * std::min(1.0, double(i) / attack) * s0);
+            const double s2 = two_cos * s1 - s0;
+            s0 = s1;
+            s1 = s2;
+            gain *= decay;
         }
     }
 }
@@ -88,11 +101,71 @@ TEST(KeyEstimator, CadencesInAll24Keys) {
             EXPECT_TRUE(k.has_key);
             EXPECT_EQ(Name(k), theory::KeyName(key));
             EXPECT_NEAR(k.tuning_hz, 440.0, 1.0) << theory::KeyName(key);
-            EXPECT_GT(k.confidence, 0.5) << theory::KeyName(key);
+            EXPECT_GT(k.confidence, 0.3) << theory::KeyName(key);
             correct += Name(k) == theory::KeyName(key);
         }
     }
     EXPECT_EQ(correct, 24);
+}
+
+// Amapiano-style extended chords over a root bass, as (semitones above the tonic, chord tones above
+// the root, beats) at 120 BPM; the progression is played twice.
+struct JazzChord {
+    int root;
+    std::vector<int> tones;
+    int beats;
+};
+
+std::vector<float> JazzProgression(int tonic_pc, const std::vector<JazzChord>& chords) {
+    const size_t beat = size_t(0.5 * kAnalysisRateHz);
+    size_t total = 0;
+    for (const JazzChord& c : chords) total += beat * size_t(c.beats);
+    std::vector<float> out(total * 2, 0.0f);
+    size_t at = 0;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const JazzChord& c : chords) {
+            const int root = 57 + (tonic_pc + c.root + 3) % 12;  // A3 .. G#4 (MIDI 57 is A)
+            for (int tone : c.tones)
+                AddTone(out, at, beat * size_t(c.beats), MidiHz(root + tone, 440.0), 0.08);
+            AddTone(out, at, beat * size_t(c.beats), MidiHz(root - 24, 440.0), 0.2);
+            at += beat * size_t(c.beats);
+        }
+    }
+    return out;
+}
+
+TEST(KeyEstimator, MajorNinthChordsMostlyDoNotPullTheKeyToTheDominant) {
+    // Imaj9 (12 beats) vi9 (4) ii9 (8) V13 (8): the tonic chord contains the dominant's triad (Cmaj9 =
+    // C E G B D), so only F against F# separates C major from G major — hard for any profile method.
+    // Measured: 9 of 12 keys right (misses: D -> Bm, Eb -> Cm, Bb -> F, all with confidence < 0.3);
+    // Essentia's KeyExtractor (edma) gets 5 of 12, mostly the dominant.
+    const std::vector<JazzChord> progression = {{0, {0, 4, 7, 11, 14}, 12},
+                                                {9, {0, 3, 7, 10, 14}, 4},
+                                                {2, {0, 3, 7, 10, 14}, 8},
+                                                {7, {4, 10, 14, 21}, 8}};
+    int correct = 0;
+    for (int tonic = 0; tonic < 12; ++tonic) {
+        const KeyEstimate k = Estimate(JazzProgression(tonic, progression));
+        const bool right = Name(k) == theory::KeyName(Key{tonic, Mode::kMajor});
+        if (!right) {
+            EXPECT_LT(k.confidence, 0.3) << Name(k);
+        }
+        correct += right;
+    }
+    EXPECT_GE(correct, 9);
+}
+
+TEST(KeyEstimator, MinorSeventhGrooveIsNotTheSubdominant) {
+    // i7 (16 beats) iv7 (8) i11 (4) bVImaj7 (2) V7sus4 (2), log-drum style root bass.
+    const std::vector<JazzChord> progression = {{0, {0, 3, 7, 10}, 16},
+                                                {5, {0, 3, 7, 10}, 8},
+                                                {0, {0, 3, 10, 14, 17}, 4},
+                                                {8, {0, 4, 7, 11}, 2},
+                                                {7, {0, 5, 7, 10}, 2}};
+    for (int tonic = 0; tonic < 12; ++tonic) {
+        const Key key{tonic, Mode::kMinor};
+        EXPECT_EQ(Name(Estimate(JazzProgression(tonic, progression))), theory::KeyName(key));
+    }
 }
 
 TEST(KeyEstimator, DetunedToA446StillFindsKeyAndTuning) {
@@ -172,75 +245,48 @@ TEST(KeyProfiles, EachProfileRanksItsOwnKeyFirst) {
         for (int i = 0; i < 12; ++i) chroma[size_t((tonic + i) % 12)] = edma.minor[size_t(i)];
         const KeyRanking r = RankKeys(chroma, edma);
         EXPECT_EQ(r.best.key, (Key{tonic, Mode::kMinor}));
-        EXPECT_NEAR(r.best.correlation, 1.0, 1e-12);
-        EXPECT_LT(r.runner_up.correlation, 1.0);
+        EXPECT_NEAR(r.best.score, 1.0, 1e-12);
+        EXPECT_LT(r.runner_up.score, 1.0);
         EXPECT_EQ(r.best_minor.key, r.best.key);
     }
+    // The chroma of a generated C-major track built on Cmaj9 / Dm9 / G13 / Am9: the profile alone
+    // prefers G major, the key-signature term (F 0.48 against F# 0.24) restores C major.
+    const std::array<double, 12> jazz = {0.99, 0.27, 0.96, 0.27, 0.78, 0.48,
+                                         0.24, 1.00, 0.25, 0.58, 0.30, 0.59};
+    EXPECT_EQ(RankKeys(jazz, edma, 0.0).best.key, (Key{7, Mode::kMajor}));
+    EXPECT_EQ(RankKeys(jazz, edma, 1.0).best.key, (Key{0, Mode::kMajor}));
     const KeyRanking flat = RankKeys(std::array<double, 12>{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, edma);
-    EXPECT_EQ(flat.best.correlation, 0.0);
+    EXPECT_EQ(flat.best.score, 0.0);
 }
 
 // ---- Real recordings (Essentia's test audio) ----------------------------------------------------
 
-std::filesystem::path SharedData() {
-    if (const char* env = std::getenv("AMAPIANO_SHARED_DATA"); env != nullptr && *env != '\0') return env;
-    return std::filesystem::path(__FILE__).parent_path() / "../../../shared/data";
-}
-
-// Test-only resampling to kAnalysisRateHz: windowed-sinc interpolation (Blackman window, 64 taps at
-// the input rate, cut-off at 90 % of the output Nyquist). Slow and simple; the product resamples
-// with its own resampler before analysis.
-std::vector<float> ResampleForAnalysis(const std::vector<float>& in, int in_rate) {
-    const double ratio = double(in_rate) / kAnalysisRateHz;  // input samples per output sample
-    const double cutoff = 0.9 * 0.5 / std::max(1.0, ratio);  // cycles per input sample
-    constexpr int kHalf = 32;
-    std::vector<float> out(size_t(double(in.size()) / ratio));
-    for (size_t n = 0; n < out.size(); ++n) {
-        const double x = double(n) * ratio;
-        const long centre = long(std::floor(x));
-        double acc = 0.0;
-        for (long k = centre - kHalf + 1; k <= centre + kHalf; ++k) {
-            if (k < 0 || k >= long(in.size())) continue;
-            const double d = x - double(k);
-            const double arg = 2.0 * cutoff * d;
-            const double sinc = arg == 0.0 ? 1.0 : std::sin(std::numbers::pi * arg) / (std::numbers::pi * arg);
-            const double w = 0.42 + 0.5 * std::cos(std::numbers::pi * d / kHalf) +
-                             0.08 * std::cos(2.0 * std::numbers::pi * d / kHalf);
-            acc += in[size_t(k)] * 2.0 * cutoff * sinc * w;
-        }
-        out[n] = float(acc);
-    }
-    return out;
-}
-
-// Reads a sound file with libsndfile, downmixes to mono and resamples to kAnalysisRateHz.
+// Decodes a file with the product's own decoder and resampler (mono, kAnalysisRateHz).
 std::vector<float> LoadForAnalysis(const std::filesystem::path& path) {
-    SF_INFO info{};
-    SNDFILE* file = sf_open(path.c_str(), SFM_READ, &info);
-    if (file == nullptr) {
-        ADD_FAILURE() << "cannot open " << path << ": " << sf_strerror(nullptr);
+    auto decoder = audio::AudioDecoder::Open(path);
+    if (!decoder) {
+        ADD_FAILURE() << decoder.error().message;
         return {};
     }
-    std::vector<float> interleaved(size_t(info.frames) * size_t(info.channels));
-    const sf_count_t frames_read = sf_readf_float(file, interleaved.data(), info.frames);
-    sf_close(file);
-    std::vector<float> mono(static_cast<size_t>(frames_read));
-    for (size_t i = 0; i < mono.size(); ++i) {
-        double sum = 0.0;
-        for (int c = 0; c < info.channels; ++c) sum += interleaved[i * size_t(info.channels) + size_t(c)];
-        mono[i] = float(sum / info.channels);
+    const int channels = (*decoder)->info().channels;
+    auto resampler =
+        audio::MonoResampler::Create((*decoder)->info().sample_rate_hz, channels, kAnalysisRateHz);
+    if (!resampler) {
+        ADD_FAILURE() << resampler.error().message;
+        return {};
     }
-    return ResampleForAnalysis(mono, info.samplerate);
+    std::vector<float> block(4096 * size_t(channels)), mono;
+    while (true) {
+        auto frames = (*decoder)->Read(block);
+        if (!frames || *frames == 0) break;
+        (*resampler)->Push(std::span(block).first(*frames * size_t(channels)), mono);
+    }
+    (*resampler)->Flush(mono);
+    return mono;
 }
 
 KeyEstimate EstimateRecording(const std::string& relative) {
-    const std::filesystem::path path = SharedData() / "essentia-audio/recorded" / relative;
-    if (!std::filesystem::exists(path)) {
-        ADD_FAILURE() << "missing shared test data " << path
-                      << " (set AMAPIANO_SHARED_DATA to the shared data directory, default ../shared/data)";
-        return {};
-    }
-    return Estimate(LoadForAnalysis(path));
+    return Estimate(LoadForAnalysis(testing_support::EssentiaAudio("recorded/" + relative)));
 }
 
 TEST(KeyEstimatorRecorded, TenorSaxScaleNamedEMajorIsReallyEFlatMajor) {
