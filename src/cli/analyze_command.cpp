@@ -1,7 +1,8 @@
+#include "cli/analyze_command.h"
+
 #include <cstdio>
 #include <iostream>
 
-#include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
 #include "pipeline/analysis_json.h"
 #include "pipeline/analyze_file.h"

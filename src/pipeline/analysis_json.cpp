@@ -1,6 +1,6 @@
-#include <cmath>
-
 #include "pipeline/analysis_json.h"
+
+#include <cmath>
 
 namespace amapiano::pipeline {
 namespace {

@@ -1,3 +1,5 @@
+#include "pipeline/analyze_file.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -10,7 +12,6 @@
 #include "analysis/spectral_frames.h"
 #include "audio/audio_decoder.h"
 #include "audio/mono_resampler.h"
-#include "pipeline/analyze_file.h"
 
 namespace amapiano::pipeline {
 namespace {

@@ -1,12 +1,13 @@
 // `amapiano analyze` end to end through the real binary: the JSON contract, the table, errors
 // reported per file without stopping the run, and the exit codes.
+#include "cli/analyze_command.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/analyze_command.h"
 #include "support/cli_run.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"

@@ -1,12 +1,13 @@
 // AnalyzeFile against ground truth: the EBU conformance signals, Essentia's tempo and key
 // references, one recording in five containers, and damaged or empty files (../shared/data).
+#include "pipeline/analyze_file.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/random.h"
-#include "pipeline/analyze_file.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
 
