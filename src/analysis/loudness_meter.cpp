@@ -60,8 +60,10 @@ Result<std::unique_ptr<LoudnessMeter>> LoudnessMeter::Create(int sample_rate_hz,
     // libebur128 keeps 3 s of filtered audio per channel in doubles: the limits keep that under
     // ~75 MB, and cover every programme format BS.1770 defines (up to 7.1).
     if (sample_rate_hz < 8000 || sample_rate_hz > kMaxRateHz || channels < 1 || channels > kMaxChannels) {
-        return Error::Unsupported("loudness cannot be measured at " + std::to_string(sample_rate_hz) +
-                                  " Hz with " + std::to_string(channels) + " channels");
+        return Error::Unsupported("EBU R128 loudness covers 1-8 channels at 8-384 kHz, not " +
+                                  std::to_string(channels) + " channels at " +
+                                  std::to_string(sample_rate_hz) +
+                                  " Hz (leave loudness out of --features to analyse the rest)");
     }
     auto state = std::make_unique<State>();
     state->ebur.reset(ebur128_init(unsigned(channels), static_cast<unsigned long>(sample_rate_hz),
