@@ -78,22 +78,6 @@ bool FeatureSet::NeedsSpectral() const {
 
 bool FeatureSet::NeedsFrames() const { return NeedsRhythm() || NeedsSpectral() || Has(Feature::kKey); }
 
-std::string_view FeatureSet::Name(Feature f) {
-    for (const NamedFeature& named : kFeatures) {
-        if (named.feature == f) return named.name;
-    }
-    return "unknown";
-}
-
-const std::vector<Feature>& FeatureSet::Every() {
-    static const std::vector<Feature> every = [] {
-        std::vector<Feature> out;
-        for (const NamedFeature& f : kFeatures) out.push_back(f.feature);
-        return out;
-    }();
-    return every;
-}
-
 double SwingPercent(double swing_ratio) { return 100.0 * swing_ratio / (1.0 + swing_ratio); }
 
 }  // namespace amapiano::analysis

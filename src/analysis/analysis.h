@@ -45,16 +45,12 @@ public:
         bits_ |= uint32_t(f);
         return *this;
     }
-    bool empty() const { return bits_ == 0; }
     bool operator==(const FeatureSet&) const = default;
 
     // Stages the requested features depend on.
     bool NeedsRhythm() const;    // tempo, onsets, swing, log drum, sections
     bool NeedsSpectral() const;  // spectral, bands, log drum, sections
     bool NeedsFrames() const;    // anything but loudness
-
-    static std::string_view Name(Feature f);  // "log_drum", ...
-    static const std::vector<Feature>& Every();
 
 private:
     uint32_t bits_ = 0;

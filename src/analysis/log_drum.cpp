@@ -13,8 +13,7 @@ constexpr double kBelowLoudestDb = 30.0;   // ... and reaches within this of the
 constexpr double kMinGapS = 0.07;          // two hits closer than this are one
 constexpr double kOnBeatPhase = 0.1;       // within +-0.1 beat (0.4 of a 16th) counts as on the beat
 constexpr double kMinSustainS = 0.1;
-constexpr double kDecayWindowS = 0.25;  // decay is judged over this, or until the next hit
-constexpr double kMinDecayDb = 2.0;
+constexpr double kHitWindowS = 0.25;  // a hit is judged over this, or until the next hit
 constexpr float kMinTonality = 0.45f;
 constexpr double kPresentCoverage = 0.25;  // it plays in at least a quarter of the bars
 constexpr int kMinHits = 8;
@@ -85,7 +84,7 @@ std::vector<LowHit> FindLowHits(std::span<const FrameSummary> frames, std::span<
 
         // Until the next hit (or 250 ms): how long it lasts and whether it dies away.
         int next = i + 1;
-        while (next < n && next < peak + Frames(kDecayWindowS) &&
+        while (next < n && next < peak + Frames(kHitWindowS) &&
                !(flux[size_t(next)] >= threshold && next - i >= min_gap)) {
             ++next;
         }
@@ -93,7 +92,6 @@ std::vector<LowHit> FindLowHits(std::span<const FrameSummary> frames, std::span<
         int end = peak;
         while (end + 1 < next && low[size_t(end + 1)] > level - 12.0f) ++end;
         hit.sustain_s = double(end - i + 1) / kFrameRateHz;
-        hit.decaying = low[size_t(std::min(next, n) - 1)] < level - kMinDecayDb;
 
         std::vector<float> pitches;
         float tonality = 0.0f;

@@ -38,7 +38,6 @@ struct LowHit final {
     double beat_phase = 0.0;  // position inside its beat, 0 = on the beat .. 1 = next beat
     bool off_beat = false;
     bool tonal = false;
-    bool decaying = false;
     double sustain_s = 0.0;
     double pitch_hz = 0.0;
 };

@@ -46,7 +46,6 @@ struct LoudnessMeter::State final {
     int channels = 0;
     size_t frames_per_step = 0;  // 100 ms
     size_t frames_in_step = 0;
-    size_t steps = 0;
     double momentary_max = -HUGE_VAL;
     double short_term_max = -HUGE_VAL;
     // Mean-square (K-weighted, channel-weighted) energy of the last 30 steps of 100 ms: momentary

@@ -42,7 +42,7 @@ int ShortBinOf(double hz) {
 // tables that map its bins to bands and the shared spectrum's bins to pitch classes.
 struct OnsetStrength::Fft final {
     RealFft fft{kShortFft};
-    std::array<float, kShortFft> window{};
+    std::vector<float> window = UnitSumHannWindow(kShortFft);
     std::array<float, kShortBins> power{};
     std::array<int, kOnsetBands + 1> band_bin{};  // first short-FFT bin of each band (last: end)
     std::vector<int8_t> chroma_class;             // pitch class of each shared-spectrum bin, or -1
@@ -50,12 +50,6 @@ struct OnsetStrength::Fft final {
     std::array<float, kShortBins> rise{};
 
     Fft() {
-        double sum = 0.0;
-        for (int i = 0; i < kShortFft; ++i) {
-            window[i] = float(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / kShortFft));
-            sum += window[i];
-        }
-        for (float& w : window) w = float(w / sum);
         for (int b = 0; b <= kOnsetBands; ++b) band_bin[b] = ShortBinOf(kOnsetBandEdgesHz[b]);
         band_bin[kOnsetBands] = kShortBins;
         chroma_class.assign(kSpectrumBins, -1);

@@ -2,7 +2,9 @@
 
 #include <fftw3.h>
 
+#include <cmath>
 #include <mutex>
+#include <numbers>
 
 namespace amapiano::analysis {
 namespace {
@@ -13,6 +15,17 @@ std::mutex& PlannerMutex() {
 }
 
 }  // namespace
+
+std::vector<float> UnitSumHannWindow(int size) {
+    std::vector<float> window(static_cast<size_t>(size));
+    double sum = 0.0;
+    for (int i = 0; i < size; ++i) {
+        window[size_t(i)] = float(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / size));
+        sum += window[size_t(i)];
+    }
+    for (float& w : window) w = float(w / sum);
+    return window;
+}
 
 RealFft::RealFft(int size) : size_(size) {
     std::lock_guard lock(PlannerMutex());

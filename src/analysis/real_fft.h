@@ -12,8 +12,13 @@
 
 #include <complex>
 #include <span>
+#include <vector>
 
 namespace amapiano::analysis {
+
+// A periodic Hann window of `size` points scaled to sum to 1, so that a full-scale sine at a bin
+// centre reads 0.5 in the magnitude spectrum whatever the FFT size.
+std::vector<float> UnitSumHannWindow(int size);
 
 class RealFft final {
 public:

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include "analysis/real_fft.h"
 
@@ -10,18 +9,10 @@ namespace amapiano::analysis {
 SpectralFrames::SpectralFrames(Callback on_frame)
     : on_frame_(std::move(on_frame)),
       fft_(std::make_unique<RealFft>(kFftSize)),
-      window_(kFftSize),
+      window_(UnitSumHannWindow(kFftSize)),
       ring_(kFftSize, 0.0f),
       magnitude_(kSpectrumBins, 0.0f),
-      fill_(kFftSize / 2) {
-    double sum = 0.0;
-    for (int i = 0; i < kFftSize; ++i) {
-        window_[i] = float(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / kFftSize));
-        sum += window_[i];
-    }
-    // Normalise so that a full-scale sine at a bin centre has magnitude ~0.5.
-    for (float& w : window_) w = float(w / sum);
-}
+      fill_(kFftSize / 2) {}
 
 SpectralFrames::~SpectralFrames() = default;
 

@@ -16,6 +16,7 @@
 
 #include "audio/audio_file_writer.h"
 #include "audio/audio_test_util.h"
+#include "support/shared_data.h"
 
 namespace amapiano::audio {
 namespace {
@@ -540,16 +541,10 @@ TEST_F(FfmpegMadeFile, PcmInQuickTime) {
 
 // --- Shared reference data ---------------------------------------------------------------------------
 
-fs::path SharedData() {
-    if (const char* env = std::getenv("AMAPIANO_SHARED_DATA"); env != nullptr && *env != '\0') return env;
-    // The default, ../shared/data relative to the repository root (this file is tests/audio/...).
-    return fs::path(__FILE__).parent_path() / ".." / ".." / ".." / "shared" / "data";
-}
-
 class SharedAudio : public ::testing::Test {
 protected:
     void SetUp() override {
-        root_ = SharedData() / "essentia-audio";
+        root_ = testing_support::SharedDataDir() / "essentia-audio";
         ASSERT_TRUE(fs::is_directory(root_))
             << "shared test data not found at " << root_
             << "; set AMAPIANO_SHARED_DATA to the shared/data directory (see ../shared/data/README.md)";
