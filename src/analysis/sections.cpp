@@ -34,17 +34,36 @@ double DbMean(std::span<const double> db) {
     return 10.0 * std::log10(std::max(power / double(std::max<size_t>(1, db.size())), 1e-12));
 }
 
-std::vector<double> BarStarts(std::span<const double> downbeats_s, double duration_s) {
+struct BarGrid final {
     std::vector<double> starts;
+    bool pickup = false;  // the audio before the first whole bar is a partial bar -1
+};
+
+// Bar starts from the downbeats. Where the beat tracker found no downbeats yet (a sparse intro, a
+// fade-out), the bar grid is continued at the median bar length, so that bar numbers count from the
+// start of the music; without downbeats, fixed blocks.
+BarGrid BarStarts(std::span<const double> downbeats_s, double duration_s) {
+    BarGrid grid;
     if (downbeats_s.size() >= 2) {
-        starts.push_back(0.0);
+        std::vector<double> gaps;
+        for (size_t i = 1; i < downbeats_s.size(); ++i) gaps.push_back(downbeats_s[i] - downbeats_s[i - 1]);
+        std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+        const double bar_s = gaps[gaps.size() / 2];
+        double first = downbeats_s.front();
+        while (bar_s > 0.0 && first - bar_s >= -kPickupS) first -= bar_s;
+        first = std::max(first, 0.0);
+        grid.pickup = first > kPickupS;
+        grid.starts.push_back(0.0);
+        if (grid.pickup) grid.starts.push_back(first);
+        for (double t = first + bar_s; t < downbeats_s.front() - kPickupS; t += bar_s) grid.starts.push_back(t);
         for (double t : downbeats_s) {
-            if (t > starts.back() + kPickupS) starts.push_back(t);
+            if (t > grid.starts.back() + kPickupS) grid.starts.push_back(t);
         }
+        for (double t = grid.starts.back() + bar_s; t < duration_s - kPickupS; t += bar_s) grid.starts.push_back(t);
     } else {
-        for (double t = 0.0; t < duration_s; t += kBlockSecondsWithoutTempo) starts.push_back(t);
+        for (double t = 0.0; t < duration_s; t += kBlockSecondsWithoutTempo) grid.starts.push_back(t);
     }
-    return starts;
+    return grid;
 }
 
 std::vector<Bar> DescribeBars(std::span<const FrameSummary> frames, const std::vector<double>& starts,
@@ -122,7 +141,10 @@ std::vector<int> Boundaries(const std::vector<double>& novelty, int first_bar) {
     const int n = int(novelty.size());
     std::vector<double> score(novelty.size(), 0.0);
     double strongest = 0.0;
-    for (int b = 1; b < n; ++b) {
+    // Changes within two bars of either end cannot start a section (and a silent tail after the
+    // music must not set the scale for the rest).
+    const int lo = kMinSectionBars / 2, hi = n - kMinSectionBars / 2;
+    for (int b = lo; b <= hi; ++b) {
         score[size_t(b)] = novelty[size_t(b)] * PhraseWeight(b, first_bar);
         strongest = std::max(strongest, score[size_t(b)]);
     }
@@ -136,7 +158,7 @@ std::vector<int> Boundaries(const std::vector<double>& novelty, int first_bar) {
     std::vector<int> chosen;
     for (int b : order) {
         if (score[size_t(b)] < threshold) break;
-        if (b < kMinSectionBars / 2 || n - b < kMinSectionBars / 2) continue;
+        if (b < lo || b > hi) continue;
         const bool clear = std::all_of(chosen.begin(), chosen.end(),
                                        [&](int c) { return std::abs(c - b) >= kMinSectionBars; });
         if (clear) chosen.push_back(b);
@@ -151,12 +173,12 @@ std::vector<Section> FindSections(std::span<const FrameSummary> frames, std::spa
                                   double duration_s) {
     std::vector<Section> sections;
     if (duration_s <= 0.0 || frames.empty()) return sections;
-    const std::vector<double> starts = BarStarts(downbeats_s, duration_s);
-    const std::vector<Bar> bars = DescribeBars(frames, starts, duration_s);
+    const BarGrid grid = BarStarts(downbeats_s, duration_s);
+    const std::vector<Bar> bars = DescribeBars(frames, grid.starts, duration_s);
     if (bars.empty()) return sections;
-    // A first downbeat within the first tenth of a second starts bar 0; later, the audio before it is a
+    // A first bar starting within the first tenth of a second is bar 0; later, the audio before it is a
     // partial bar -1 (a pickup).
-    const int first_bar_offset = downbeats_s.size() >= 2 && downbeats_s.front() > kPickupS ? -1 : 0;
+    const int first_bar_offset = grid.pickup ? -1 : 0;
 
     // Bar index of the first whole bar (the partial bar before the first downbeat is bar -1).
     const int first_whole_bar = -first_bar_offset;
