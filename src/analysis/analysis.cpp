@@ -11,7 +11,7 @@ struct NamedFeature final {
     std::string_view name;
 };
 
-constexpr std::array<NamedFeature, 9> kFeatures = {{
+constexpr std::array<NamedFeature, 10> kFeatures = {{
     {Feature::kTempo, "tempo"},
     {Feature::kKey, "key"},
     {Feature::kLoudness, "loudness"},
@@ -21,6 +21,7 @@ constexpr std::array<NamedFeature, 9> kFeatures = {{
     {Feature::kSwing, "swing"},
     {Feature::kLogDrum, "log_drum"},
     {Feature::kSections, "sections"},
+    {Feature::kHarmony, "harmony"},
 }};
 
 std::string_view Trim(std::string_view s) {
@@ -57,7 +58,7 @@ Result<FeatureSet> FeatureSet::Parse(std::string_view text) {
                 return Error::InvalidArgument(
                     "unknown feature '" + std::string(item) +
                     "' (use all, or a comma-separated list of tempo, key, loudness, onsets, spectral, bands, "
-                    "swing, log_drum, sections)");
+                    "swing, log_drum, sections, harmony)");
             }
         }
         if (comma == std::string_view::npos) break;
@@ -68,7 +69,7 @@ Result<FeatureSet> FeatureSet::Parse(std::string_view text) {
 
 bool FeatureSet::NeedsRhythm() const {
     return Has(Feature::kTempo) || Has(Feature::kOnsets) || Has(Feature::kSwing) || Has(Feature::kLogDrum) ||
-           Has(Feature::kSections);
+           Has(Feature::kSections) || Has(Feature::kHarmony);
 }
 
 bool FeatureSet::NeedsSpectral() const {
@@ -76,7 +77,9 @@ bool FeatureSet::NeedsSpectral() const {
            Has(Feature::kSections);
 }
 
-bool FeatureSet::NeedsFrames() const { return NeedsRhythm() || NeedsSpectral() || Has(Feature::kKey); }
+bool FeatureSet::NeedsFrames() const {
+    return NeedsRhythm() || NeedsSpectral() || Has(Feature::kKey) || Has(Feature::kHarmony);
+}
 
 double SwingPercent(double swing_ratio) { return 100.0 * swing_ratio / (1.0 + swing_ratio); }
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/harmony.h"
 #include "analysis/log_drum.h"
 #include "analysis/loudness_meter.h"
 #include "analysis/sections.h"
@@ -30,6 +31,7 @@ enum class Feature : uint32_t {
     kSwing = 1u << 6,     // swing of the 16th-note grid
     kLogDrum = 1u << 7,   // log drum presence
     kSections = 1u << 8,  // texture changes
+    kHarmony = 1u << 9,   // chords: triads or extended
 };
 
 class FeatureSet final {
@@ -37,7 +39,7 @@ public:
     FeatureSet() = default;
     static FeatureSet All();
     // "all", or names separated by commas: tempo, key, loudness, onsets, spectral, bands, swing,
-    // log_drum (or log-drum), sections. Errors: kInvalidArgument naming the unknown feature.
+    // log_drum (or log-drum), sections, harmony. Errors: kInvalidArgument naming the unknown feature.
     static Result<FeatureSet> Parse(std::string_view text);
 
     bool Has(Feature f) const { return (bits_ & uint32_t(f)) != 0; }
@@ -48,7 +50,7 @@ public:
     bool operator==(const FeatureSet&) const = default;
 
     // Stages the requested features depend on.
-    bool NeedsRhythm() const;    // tempo, onsets, swing, log drum, sections
+    bool NeedsRhythm() const;    // tempo, onsets, swing, log drum, sections, harmony (bar lines)
     bool NeedsSpectral() const;  // spectral, bands, log drum, sections
     bool NeedsFrames() const;    // anything but loudness
 
@@ -84,9 +86,11 @@ struct Analysis final {
 
     double swing_ratio = 1.0;  // long:short of the 16th pairs; 1 = straight, 2 = triplet feel
     double swing_confidence = 0.0;
+    double sixteenth_coverage = 0.0;  // share of 16th slots with a shaker/hat hit (with swing)
 
     LogDrumResult log_drum;
     std::vector<Section> sections;
+    HarmonyResult harmony;
 };
 
 // Swing as the generator's --swing percentage: the first 16th's share of each 8th (50 = straight).

@@ -17,6 +17,7 @@ struct Analyzer::Parts final {
     std::optional<RhythmAnalyzer> rhythm;
     std::optional<KeyEstimator> key;
     std::optional<SpectralFeatures> spectral;
+    std::optional<HarmonyAnalyzer> harmony;
     std::unique_ptr<SpectralFrames> frames;
 };
 
@@ -37,12 +38,14 @@ Result<std::unique_ptr<Analyzer>> Analyzer::Create(FeatureSet features, int sour
     if (features.NeedsRhythm()) parts->rhythm.emplace();
     if (features.Has(Feature::kKey)) parts->key.emplace();
     if (features.NeedsSpectral()) parts->spectral.emplace();
+    if (features.Has(Feature::kHarmony)) parts->harmony.emplace();
     if (features.NeedsFrames()) {
         Parts* p = parts.get();
         parts->frames = std::make_unique<SpectralFrames>([p](const SpectrumView& view) {
             if (p->rhythm) p->rhythm->AddFrame(view);
             if (p->key) p->key->AddFrame(view);
             if (p->spectral) p->spectral->AddFrame(view);
+            if (p->harmony) p->harmony->AddFrame(view);
         });
     }
     return std::unique_ptr<Analyzer>(new Analyzer(std::move(parts)));
@@ -83,6 +86,7 @@ Analysis Analyzer::Finish(int64_t source_frames) {
         a.onset_rate_hz = rhythm.onset_rate_hz;
         a.swing_ratio = rhythm.swing_ratio;
         a.swing_confidence = rhythm.swing_confidence;
+        a.sixteenth_coverage = rhythm.sixteenth_coverage;
     }
     if (p.key) {
         const KeyEstimate key = p.key->Finish();
@@ -102,6 +106,7 @@ Analysis Analyzer::Finish(int64_t source_frames) {
             a.sections = FindSections(p.spectral->frames(), a.downbeats_s, a.duration_s);
         }
     }
+    if (p.harmony) a.harmony = p.harmony->Finish(a.beats_s, a.duration_s);
     return a;
 }
 

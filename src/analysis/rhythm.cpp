@@ -27,6 +27,9 @@ constexpr double kNoPeriodicity = 0.04;
 constexpr double kPeriodicityScale = 0.12;
 // Below this tempo confidence the pulse is not trusted: has_tempo is false.
 constexpr double kMinTempoConfidence = 0.1;
+// A shaker or hat hit in a 16th slot rises this far (in units of the high envelope's track mean)
+// above the slot's floor.
+constexpr double kSixteenthRise = 0.5;
 
 struct Weighted final {
     double value = 0.0;
@@ -139,6 +142,34 @@ SwingEstimate MeasureSwing(std::span<const float> envelope, std::span<const doub
     return estimate;
 }
 
+double SixteenthCoverage(std::span<const float> high_envelope, std::span<const double> beat_frames) {
+    if (beat_frames.size() < 4 || high_envelope.empty()) return 0.0;
+    std::vector<double> gaps;
+    for (size_t i = 1; i < beat_frames.size(); ++i) gaps.push_back(beat_frames[i] - beat_frames[i - 1]);
+    std::vector<double> sorted = gaps;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    const double median_gap = sorted[sorted.size() / 2];
+    int slots = 0, hits = 0;
+    for (size_t i = 0; i + 1 < beat_frames.size(); ++i) {
+        if (std::abs(gaps[i] / median_gap - 1.0) > 0.15) continue;
+        const double sixteenth = gaps[i] / 4.0;
+        for (int j = 0; j < 4; ++j) {
+            const double at = beat_frames[i] + j * sixteenth;
+            ++slots;
+            const auto [peak_at, peak] =
+                PeakInWindow(high_envelope, at - 0.3 * sixteenth, at + 0.45 * sixteenth);
+            if (peak_at < 0.0) continue;
+            // The envelope's floor around the slot: a hit rises well above it.
+            const int a = std::max(0, int(std::floor(at - 0.5 * sixteenth)));
+            const int b = std::min(int(high_envelope.size()), int(std::ceil(at + 0.5 * sixteenth)) + 1);
+            float floor = peak;
+            for (int k = a; k < b; ++k) floor = std::min(floor, high_envelope[size_t(k)]);
+            if (peak - floor >= kSixteenthRise && peak >= kSixteenthRise) ++hits;
+        }
+    }
+    return slots > 0 ? double(hits) / slots : 0.0;
+}
+
 RhythmResult RhythmAnalyzer::Finish() const {
     RhythmResult result;
     const OnsetEnvelopes env = onsets_.Envelopes();
@@ -174,6 +205,7 @@ RhythmResult RhythmAnalyzer::Finish() const {
     const SwingEstimate swing = MeasureSwing(env.high, beats);
     result.swing_ratio = swing.ratio;
     result.swing_confidence = swing.confidence;
+    result.sixteenth_coverage = SixteenthCoverage(env.high, beats);
     return result;
 }
 

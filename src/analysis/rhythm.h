@@ -43,6 +43,9 @@ struct RhythmResult final {
     // off-16ths to measure (confidence 0).
     double swing_ratio = 1.0;
     double swing_confidence = 0.0;  // 0..1
+
+    // Share of the 16th-note slots of the beat grid with a shaker/hat hit (SixteenthCoverage).
+    double sixteenth_coverage = 0.0;
 };
 
 struct SwingEstimate final {
@@ -55,6 +58,11 @@ struct SwingEstimate final {
 // off-16th peaks (searched from 35 to 85 % of the 8th), relative to where the on-16th peaks; the
 // weighted median over the track (weights: how far each peak rises above its 8th's mean).
 SwingEstimate MeasureSwing(std::span<const float> envelope, std::span<const double> beat_frames);
+
+// Rolling 16ths: the share of the 16th-note slots of the beats (frames) in which the high envelope
+// (shakers, hats) has a hit that stands out of its slot — searched from 30 % of a 16th before the
+// straight position to 45 % after it, so swung 16ths count. 0 without a usable grid.
+double SixteenthCoverage(std::span<const float> high_envelope, std::span<const double> beat_frames);
 
 class RhythmAnalyzer final {
 public:

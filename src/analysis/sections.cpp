@@ -55,11 +55,13 @@ BarGrid BarStarts(std::span<const double> downbeats_s, double duration_s) {
         grid.pickup = first > kPickupS;
         grid.starts.push_back(0.0);
         if (grid.pickup) grid.starts.push_back(first);
-        for (double t = first + bar_s; t < downbeats_s.front() - kPickupS; t += bar_s) grid.starts.push_back(t);
+        for (double t = first + bar_s; t < downbeats_s.front() - kPickupS; t += bar_s)
+            grid.starts.push_back(t);
         for (double t : downbeats_s) {
             if (t > grid.starts.back() + kPickupS) grid.starts.push_back(t);
         }
-        for (double t = grid.starts.back() + bar_s; t < duration_s - kPickupS; t += bar_s) grid.starts.push_back(t);
+        for (double t = grid.starts.back() + bar_s; t < duration_s - kPickupS; t += bar_s)
+            grid.starts.push_back(t);
     } else {
         for (double t = 0.0; t < duration_s; t += kBlockSecondsWithoutTempo) grid.starts.push_back(t);
     }

@@ -53,13 +53,18 @@ void PrintTable(const std::string& file, const pipeline::FileAnalysis& result) {
                     100 * a.bands.high);
     }
     if (f.Has(Feature::kSwing)) {
-        std::printf("  swing     %.2f (%.1f%%, confidence %.2f)\n", a.swing_ratio,
-                    analysis::SwingPercent(a.swing_ratio), a.swing_confidence);
+        std::printf("  swing     %.2f (%.1f%%, confidence %.2f), 16ths on %.0f%% of the grid\n",
+                    a.swing_ratio, analysis::SwingPercent(a.swing_ratio), a.swing_confidence,
+                    100 * a.sixteenth_coverage);
     }
     if (f.Has(Feature::kLogDrum)) {
         std::printf("  log drum  %s (confidence %.2f, %.1f hits per bar in %.0f%% of bars)\n",
                     a.log_drum.present ? "present" : "absent", a.log_drum.confidence, a.log_drum.hits_per_bar,
                     100 * a.log_drum.bar_coverage);
+    }
+    if (f.Has(Feature::kHarmony)) {
+        std::printf("  harmony   chords on %.0f%% of the beats, %.0f%% of them extended (7th/9th/11th)\n",
+                    100 * a.harmony.tonal_share, 100 * a.harmony.extended_share);
     }
     if (f.Has(Feature::kSections)) {
         for (const analysis::Section& s : a.sections) {
@@ -78,7 +83,7 @@ CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& flags) {
         ->required();
     cmd->add_option("--features", flags.features,
                     "all, or a comma-separated list of tempo, key, loudness, onsets, spectral, bands, swing, "
-                    "log_drum, sections");
+                    "log_drum, sections, harmony");
     cmd->add_flag("--json", flags.json, "One JSON object per file, one per line");
     cmd->add_flag("--timings", flags.timings, "Add the time each file took (decode, analysis) to the output");
     return cmd;

@@ -1,7 +1,7 @@
 // `amapiano analyze`: tempo, beats, key, loudness and features of any audio file.
 //
 //   amapiano analyze FILE... [--json] [--features all|tempo,key,loudness,onsets,spectral,bands,
-//                                                   swing,log_drum,sections]
+//                                                   swing,log_drum,sections,harmony]
 //
 // With --json, one JSON object per file, one per line (pipeline/analysis_json.h); otherwise a short
 // table per file. A file that cannot be read prints {"file", "error": {"code", "message"}} (or an

@@ -6,6 +6,7 @@
 #include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
 #include "cli/generate_command.h"
+#include "cli/validate_command.h"
 
 #ifndef AMAPIANO_VERSION
 #define AMAPIANO_VERSION "dev"
@@ -21,6 +22,8 @@ int RunApp(int argc, char** argv) {
     CLI::App* generate = AddGenerateCommand(app, generate_flags);
     AnalyzeFlags analyze_flags;
     CLI::App* analyze = AddAnalyzeCommand(app, analyze_flags);
+    ValidateFlags validate_flags;
+    CLI::App* validate = AddValidateCommand(app, validate_flags);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -35,6 +38,7 @@ int RunApp(int argc, char** argv) {
     }
     if (generate->parsed()) return RunGenerate(generate_flags);
     if (analyze->parsed()) return RunAnalyze(analyze_flags);
+    if (validate->parsed()) return RunValidate(validate_flags);
     return kExitUsageError;
 }
 

@@ -69,6 +69,7 @@ json AnalysisJson(const std::string& file, const analysis::Analysis& a) {
         out["swing"] = Round(a.swing_ratio, 3);
         out["swing_percent"] = Round(analysis::SwingPercent(a.swing_ratio), 1);
         out["swing_confidence"] = Round(a.swing_confidence, 3);
+        out["sixteenth_coverage"] = Round(a.sixteenth_coverage, 3);
     }
     if (f.Has(Feature::kLogDrum)) {
         out["log_drum"] = {{"present", a.log_drum.present},
@@ -87,6 +88,11 @@ json AnalysisJson(const std::string& file, const analysis::Analysis& a) {
                                 {"label", s.label}});
         }
         out["sections"] = std::move(sections);
+    }
+    if (f.Has(Feature::kHarmony)) {
+        out["harmony"] = {{"tonal_share", Round(a.harmony.tonal_share, 3)},
+                          {"extended_share", Round(a.harmony.extended_share, 3)},
+                          {"mean_chord_tones", Round(a.harmony.mean_tones, 2)}};
     }
     return out;
 }

@@ -8,8 +8,9 @@
 //    "loudness": {"integrated_lufs", "range_lu", "true_peak_dbtp", "momentary_max_lufs",
 //    "short_term_max_lufs"}, "onsets_s": [...], "onset_rate_hz": 7.9, "spectral": {"centroid_hz",
 //    "rolloff_hz", "flatness"}, "bands": {"sub", "low", "low_mid", "mid", "high"}, "swing": 1.27,
-//    "swing_percent": 56.0, "swing_confidence": 0.7, "log_drum": {"present", "confidence", "hits_per_bar",
-//    "bar_coverage", "median_pitch_hz"}, "sections": [{"start_s", "end_s", "start_bar", "bars", "label"}]}
+//    "swing_percent": 56.0, "swing_confidence": 0.7, "sixteenth_coverage": 0.9, "log_drum": {"present",
+//    "confidence", "hits_per_bar", "bar_coverage", "median_pitch_hz"}, "sections": [{"start_s", "end_s",
+//    "start_bar", "bars", "label"}], "harmony": {"tonal_share", "extended_share", "mean_chord_tones"}}
 //
 // `bpm` and `key`/`mode` are null when there is no tempo or no key (silence, noise).
 #pragma once
