@@ -32,11 +32,11 @@ namespace amapiano::analysis {
 inline constexpr double kTonalSimilarity = 0.8;
 
 struct ChordFit final {
-    int root = 0;             // pitch class, 0 = C
-    std::string quality;      // "maj", "m", "sus4", "dim", "aug", "maj7", "7", "m7", "m9", ...
-    int tones = 0;            // notes in the chord
-    bool extended = false;    // a 7th, 9th or 11th chord
-    double similarity = 0.0;  // cosine similarity of the best chord (any kind) with the profile
+    int root = 0;                      // pitch class, 0 = C
+    std::string quality;               // "maj", "m", "sus4", "dim", "aug", "maj7", "7", "m7", "m9", ...
+    int tones = 0;                     // notes in the chord
+    bool extended = false;             // a 7th, 9th or 11th chord
+    double similarity = 0.0;           // cosine similarity of the best chord (any kind) with the profile
     double triad_similarity = 0.0;     // of the best triad
     double extended_similarity = 0.0;  // of the best extended chord
 };

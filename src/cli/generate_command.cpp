@@ -9,6 +9,7 @@
 #include "cli/exit_codes.h"
 #include "compose/composer.h"
 #include "pipeline/report_json.h"
+#include "pipeline/validate_generation.h"
 
 namespace amapiano::cli {
 namespace {
@@ -182,8 +183,17 @@ int RunGenerate(const GenerateFlags& flags) {
         std::cerr << "amapiano generate: " << report.error().message << "\n";
         return ExitCodeFor(report.error().code);
     }
+    // Every generation is validated; the report is stored next to the mix.
+    auto validation = pipeline::ValidateGeneration(*score, request->outputs.mix_path);
+    if (!validation) {
+        std::cerr << "amapiano generate: validating " << request->outputs.mix_path.string() << ": "
+                  << validation.error().message << "\n";
+        return ExitCodeFor(validation.error().code);
+    }
     if (flags.json) {
-        std::cout << pipeline::GenerationJson(*score, request->reading, *report, compose_s).dump() << "\n";
+        std::cout
+            << pipeline::GenerationJson(*score, request->reading, *report, compose_s, &*validation).dump()
+            << "\n";
         return kExitOk;
     }
     const double total_s = compose_s + report->timings.total_s;
@@ -201,6 +211,9 @@ int RunGenerate(const GenerateFlags& flags) {
     for (const pipeline::WrittenFile& file : report->files) {
         if (file.role != "mix") std::printf("  %-5s %s\n", file.role.c_str(), file.path.c_str());
     }
+    std::printf("validation %.0f/100 %s as %s (%s)\n", validation->report.score,
+                validation->report.verdict.c_str(), validation->report.subgenre.c_str(),
+                validation->path.c_str());
     return kExitOk;
 }
 

@@ -15,7 +15,8 @@ void PrintReport(const std::string& file, const validate::ValidationReport& r) {
     std::printf("%s: %.0f/100 %s (%s)\n", file.c_str(), r.score, r.verdict.c_str(), r.subgenre.c_str());
     for (const validate::CriterionResult& c : r.criteria) {
         std::printf("  %-16s %s  %s\n", c.name.c_str(),
-                    c.applicable ? (std::to_string(int(c.score * 100 + 0.5)) + "%").c_str() : " n/a", c.feedback.c_str());
+                    c.applicable ? (std::to_string(int(c.score * 100 + 0.5)) + "%").c_str() : " n/a",
+                    c.feedback.c_str());
     }
     std::printf("  subgenres       ");
     for (const auto& [name, score] : r.subgenre_scores) std::printf(" %s %.0f", name.c_str(), score);
@@ -25,10 +26,12 @@ void PrintReport(const std::string& file, const validate::ValidationReport& r) {
 }  // namespace
 
 CLI::App* AddValidateCommand(CLI::App& app, ValidateFlags& flags) {
-    CLI::App* cmd = app.add_subcommand("validate", "Score how authentically audio files sound like amapiano, and why");
+    CLI::App* cmd =
+        app.add_subcommand("validate", "Score how authentically audio files sound like amapiano, and why");
     cmd->add_option("files", flags.files, "Audio files (any format `analyze` reads)")->required();
-    cmd->add_option("--subgenre", flags.subgenre,
-                    "Judge against this subgenre (classic, private-school, bacardi, sgija) instead of the best match");
+    cmd->add_option(
+        "--subgenre", flags.subgenre,
+        "Judge against this subgenre (classic, private-school, bacardi, sgija) instead of the best match");
     cmd->add_flag("--json", flags.json, "One JSON object per file, one per line");
     cmd->add_flag("--timings", flags.timings, "Add the time analysis and scoring took to the output");
     return cmd;

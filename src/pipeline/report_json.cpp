@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "pipeline/validation_json.h"
+
 namespace amapiano::pipeline {
 namespace {
 
@@ -53,7 +55,8 @@ nlohmann::json SectionsJson(const compose::Score& score) {
 }
 
 nlohmann::json GenerationJson(const compose::Score& score, const prompt::PromptReading& reading,
-                              const RenderReport& report, double compose_s) {
+                              const RenderReport& report, double compose_s,
+                              const GenerationValidation* validation) {
     nlohmann::json files = nlohmann::json::array();
     for (const WrittenFile& file : report.files) {
         nlohmann::json entry = {{"role", file.role}, {"path", file.path.string()}, {"format", file.format}};
@@ -68,7 +71,7 @@ nlohmann::json GenerationJson(const compose::Score& score, const prompt::PromptR
                                {"chord", chord.symbol}});
     }
     const double render_s = report.timings.total_s;
-    return {
+    nlohmann::json out = {
         {"spec", SpecJson(score, reading)},
         {"sections", SectionsJson(score)},
         {"harmony", progression},
@@ -90,6 +93,16 @@ nlohmann::json GenerationJson(const compose::Score& score, const prompt::PromptR
           {"encode", Round(report.timings.encode_s, 4)},
           {"stems_background", Round(report.timings.background_encode_s, 4)}}},
     };
+    if (validation != nullptr) {
+        nlohmann::json v = ValidationJson(validation->report);
+        v["path"] = validation->path.string();
+        out["validation"] = std::move(v);
+        out["files"].push_back(
+            {{"role", "validation"}, {"path", validation->path.string()}, {"format", "json"}});
+        out["timings_s"]["validate_analysis"] = Round(validation->timings.analysis.total_s, 4);
+        out["timings_s"]["validate_scoring"] = Round(validation->timings.validate_s, 4);
+    }
+    return out;
 }
 
 }  // namespace amapiano::pipeline

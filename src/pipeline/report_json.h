@@ -6,6 +6,7 @@
 
 #include "compose/score.h"
 #include "pipeline/render_track.h"
+#include "pipeline/validate_generation.h"
 #include "prompt/prompt_reader.h"
 
 namespace amapiano::pipeline {
@@ -18,7 +19,9 @@ nlohmann::json SpecJson(const compose::Score& score, const prompt::PromptReading
 nlohmann::json SectionsJson(const compose::Score& score);
 
 // The whole --json document for `generate`.
+// With `validation`, also "validation" (pipeline/validation_json.h, plus "path") and its timings.
 nlohmann::json GenerationJson(const compose::Score& score, const prompt::PromptReading& reading,
-                              const RenderReport& report, double compose_s);
+                              const RenderReport& report, double compose_s,
+                              const GenerationValidation* validation = nullptr);
 
 }  // namespace amapiano::pipeline

@@ -14,7 +14,8 @@ analysis::FeatureSet ValidationFeatures() {
     return f;
 }
 
-Result<FileValidation> ValidateFile(const std::filesystem::path& path, const validate::ValidationOptions& options) {
+Result<FileValidation> ValidateFile(const std::filesystem::path& path,
+                                    const validate::ValidationOptions& options) {
     Result<validate::GenreKnowledge> knowledge = validate::LoadGenreKnowledge();
     if (!knowledge) return knowledge.error();
     Result<FileAnalysis> analysed = AnalyzeFile(path, ValidationFeatures());

@@ -26,6 +26,7 @@ struct FileValidation final {
     ValidationTimings timings;
 };
 
-Result<FileValidation> ValidateFile(const std::filesystem::path& path, const validate::ValidationOptions& options);
+Result<FileValidation> ValidateFile(const std::filesystem::path& path,
+                                    const validate::ValidationOptions& options);
 
 }  // namespace amapiano::pipeline

@@ -47,14 +47,16 @@ std::string FormatNumber(double value, int decimals) {
     return s;
 }
 
-CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpectations& e, const GenreKnowledge& kb) {
+CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                               const GenreKnowledge& kb) {
     CriterionResult c = Start("tempo", "BPM", kb);
     const compose::ValueRange& r = e.tempo_bpm;
     c.expected = {r.min, r.max, r.default_value};
     const std::string range = e.name + "'s " + Range(r.min, r.max, 0) + " BPM (sweet spot " +
                               FormatNumber(r.default_value, 0) + ")";
     if (!a.has_tempo) {
-        c.feedback = "No steady beat was found: amapiano rides a steady four-on-the-floor pulse at " + range + ".";
+        c.feedback =
+            "No steady beat was found: amapiano rides a steady four-on-the-floor pulse at " + range + ".";
         return c;
     }
     c.value = a.bpm;
@@ -74,8 +76,9 @@ CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpect
     c.score = best;
     const std::string bpm = FormatNumber(a.bpm, 1) + " BPM";
     if (felt != a.bpm) {
-        c.feedback = bpm + " reads as " + FormatNumber(felt, 1) + " BPM in " + (felt < a.bpm ? "half" : "double") +
-                     " time, inside " + range + "; make the four-on-the-floor kick the loudest pulse.";
+        c.feedback = bpm + " reads as " + FormatNumber(felt, 1) + " BPM in " +
+                     (felt < a.bpm ? "half" : "double") + " time, inside " + range +
+                     "; make the four-on-the-floor kick the loudest pulse.";
     } else if (a.bpm < r.min) {
         c.feedback = bpm + " is " + FormatNumber(r.min - a.bpm, 1) + " BPM below " + range +
                      ": speed it up to about " + FormatNumber(r.default_value, 0) + " BPM.";
@@ -94,8 +97,8 @@ CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpe
     const double expected = e.log_drum_offbeat_hits_per_bar;
     const double tolerance = kb.Param("log_drum", "density_tolerance");
     c.expected = {std::max(1.0, expected - tolerance), expected + tolerance, expected};
-    const std::string typical = e.name + " lines put about " + FormatNumber(expected, 1) +
-                                " notes per bar between the beats";
+    const std::string typical =
+        e.name + " lines put about " + FormatNumber(expected, 1) + " notes per bar between the beats";
     if (!a.has_tempo) {
         c.feedback = "No steady beat, so no log drum between the kicks: " + typical + ".";
         return c;
@@ -104,9 +107,10 @@ CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpe
     if (!ld.present) {
         c.value = 0.0;
         c.score = std::min(0.3, 0.4 * ld.confidence);
-        c.feedback = "No log drum was heard (confidence " + FormatNumber(ld.confidence, 2) +
-                     "): add the pitched, decaying log-drum bass playing syncopated notes between the kicks; " +
-                     typical + ".";
+        c.feedback =
+            "No log drum was heard (confidence " + FormatNumber(ld.confidence, 2) +
+            "): add the pitched, decaying log-drum bass playing syncopated notes between the kicks; " +
+            typical + ".";
         return c;
     }
     c.value = ld.hits_per_bar;
@@ -114,11 +118,12 @@ CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpe
     const double full_coverage = kb.Param("log_drum", "full_bar_coverage");
     const double presence = 0.6 + 0.4 * std::min(1.0, coverage / full_coverage);
     const double off = std::abs(ld.hits_per_bar - expected);
-    const double density_fit = off <= tolerance ? 1.0 : std::max(0.0, 1.0 - (off - tolerance) / (2.0 * tolerance));
+    const double density_fit =
+        off <= tolerance ? 1.0 : std::max(0.0, 1.0 - (off - tolerance) / (2.0 * tolerance));
     c.score = presence * (0.75 + 0.25 * density_fit);
-    const std::string heard = "The log drum carries the bass between the kicks: " +
-                              FormatNumber(ld.hits_per_bar, 1) + " off-beat notes per bar in " +
-                              FormatNumber(100.0 * coverage, 0) + " % of the bars";
+    const std::string heard =
+        "The log drum carries the bass between the kicks: " + FormatNumber(ld.hits_per_bar, 1) +
+        " off-beat notes per bar in " + FormatNumber(100.0 * coverage, 0) + " % of the bars";
     if (coverage < full_coverage) {
         c.feedback = heard + "; let it play through the main sections (at least " +
                      FormatNumber(100.0 * full_coverage, 0) + " % of the bars).";
@@ -131,7 +136,8 @@ CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpe
     return c;
 }
 
-CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpectations&, const GenreKnowledge& kb) {
+CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpectations&,
+                                 const GenreKnowledge& kb) {
     CriterionResult c = Start("shakers_16ths", "% of 16th notes", kb);
     const double full = kb.Param("shakers_16ths", "full_from");
     const double zero = kb.Param("shakers_16ths", "zero_at");
@@ -144,7 +150,8 @@ CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpe
     const double coverage = a.sixteenth_coverage;
     c.value = 100.0 * coverage;
     c.score = Ramp(coverage, zero, full);
-    const std::string heard = FormatNumber(100.0 * coverage, 0) + " % of the 16th notes carry a shaker or hat hit";
+    const std::string heard =
+        FormatNumber(100.0 * coverage, 0) + " % of the 16th notes carry a shaker or hat hit";
     if (coverage >= full) {
         c.feedback = "Shakers and hats roll on the 16ths: " + heard + " (" + target + ").";
     } else {
@@ -154,12 +161,13 @@ CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpe
     return c;
 }
 
-CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpectations& e, const GenreKnowledge& kb) {
+CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                                const GenreKnowledge& kb) {
     CriterionResult c = Start("groove", "% swing", kb);
     const compose::ValueRange& r = e.swing_percent;
     c.expected = {r.min, r.max, r.default_value};
-    const std::string range = e.name + "'s " + Range(r.min, r.max, 0) + " % (about " + FormatNumber(r.default_value, 0) +
-                              " %)";
+    const std::string range =
+        e.name + "'s " + Range(r.min, r.max, 0) + " % (about " + FormatNumber(r.default_value, 0) + " %)";
     if (!a.has_tempo || a.swing_confidence <= 0.0) {
         c.feedback = "No 16th-note grid to measure the swing of: amapiano swings its 16ths " + range + ".";
         return c;
@@ -167,13 +175,16 @@ CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpec
     const double swing = analysis::SwingPercent(a.swing_ratio);
     c.value = swing;
     const double trust = std::min(1.0, a.swing_confidence / kb.Param("groove", "min_confidence"));
-    c.score = trust * RangeScore(swing, r, kb.Param("groove", "edge_score"), kb.Param("groove", "zero_beyond_percent"));
+    c.score = trust * RangeScore(swing, r, kb.Param("groove", "edge_score"),
+                                 kb.Param("groove", "zero_beyond_percent"));
     const std::string heard = FormatNumber(swing, 1) + " % swing";
     if (swing < r.min) {
-        c.feedback = std::string(swing < 51.0 ? "The 16ths are straight" : "The 16ths barely swing") + " (" + heard +
-                     "); " + range + " gives the lazy amapiano shuffle: delay every second 16th note.";
+        c.feedback = std::string(swing < 51.0 ? "The 16ths are straight" : "The 16ths barely swing") + " (" +
+                     heard + "); " + range +
+                     " gives the lazy amapiano shuffle: delay every second 16th note.";
     } else if (swing > r.max) {
-        c.feedback = "The 16ths are over-swung (" + heard + "), past " + range + ": straighten them a little.";
+        c.feedback =
+            "The 16ths are over-swung (" + heard + "), past " + range + ": straighten them a little.";
     } else {
         c.feedback = "The 16ths swing in the amapiano pocket: " + heard + ", inside " + range + ".";
     }
@@ -198,8 +209,9 @@ CriterionResult HarmonicColourCriterion(const analysis::Analysis& a, const Subge
         const analysis::HarmonyResult& h = a.harmony;
         if (h.segments == 0 || h.tonal_share < kb.Param("harmonic_colour", "min_tonal_share")) {
             c.value = 0.0;
-            c.feedback = "Hardly any chords were heard (chords on " + FormatNumber(100.0 * h.tonal_share, 0) +
-                         " % of the beats): add keys or pads playing extended chords such as m9, maj7 and 11ths.";
+            c.feedback =
+                "Hardly any chords were heard (chords on " + FormatNumber(100.0 * h.tonal_share, 0) +
+                " % of the beats): add keys or pads playing extended chords such as m9, maj7 and 11ths.";
             return c;
         }
         share = h.extended_share;
@@ -216,7 +228,8 @@ CriterionResult HarmonicColourCriterion(const analysis::Analysis& a, const Subge
     return c;
 }
 
-CriterionResult LowEndCriterion(const analysis::Analysis& a, const SubgenreExpectations&, const GenreKnowledge& kb) {
+CriterionResult LowEndCriterion(const analysis::Analysis& a, const SubgenreExpectations&,
+                                const GenreKnowledge& kb) {
     CriterionResult c = Start("low_end", "% of energy below 250 Hz", kb);
     const double min = kb.Param("low_end", "min"), max = kb.Param("low_end", "max");
     const double zero = kb.Param("low_end", "zero_at");
@@ -287,17 +300,18 @@ CriterionResult ArrangementCriterion(const analysis::Analysis& a, const Subgenre
     if (intro_bars >= min_intro) {
         good.push_back("a " + std::to_string(intro_bars) + "-bar intro");
     } else {
-        missing.push_back(intro_bars == 0 ? "no intro: build for 16-32 bars before the log drum drops (at least " +
-                                                std::to_string(min_intro) + ")"
-                                          : "a short " + std::to_string(intro_bars) +
-                                                "-bar intro: build for 16-32 bars (at least " +
-                                                std::to_string(min_intro) + ")");
+        missing.push_back(intro_bars == 0
+                              ? "no intro: build for 16-32 bars before the log drum drops (at least " +
+                                    std::to_string(min_intro) + ")"
+                              : "a short " + std::to_string(intro_bars) +
+                                    "-bar intro: build for 16-32 bars (at least " +
+                                    std::to_string(min_intro) + ")");
     }
     if (changes == 0) {
         missing.push_back("no section changes: the texture never moves; change it every 8 or 16 bars");
     } else if (on_grid == changes) {
-        good.push_back("changes on the " + std::to_string(phrase) + "-bar grid (" + std::to_string(on_grid) + " of " +
-                       std::to_string(changes) + ")");
+        good.push_back("changes on the " + std::to_string(phrase) + "-bar grid (" + std::to_string(on_grid) +
+                       " of " + std::to_string(changes) + ")");
     } else {
         missing.push_back("only " + std::to_string(on_grid) + " of " + std::to_string(changes) +
                           " section changes fall on the " + std::to_string(phrase) + "-bar grid");
@@ -310,7 +324,8 @@ CriterionResult ArrangementCriterion(const analysis::Analysis& a, const Subgenre
     }
     auto join = [](const std::vector<std::string>& parts) {
         std::string out;
-        for (size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+        for (size_t i = 0; i < parts.size(); ++i)
+            out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
         return out;
     };
     if (missing.empty()) {
@@ -323,7 +338,8 @@ CriterionResult ArrangementCriterion(const analysis::Analysis& a, const Subgenre
     return c;
 }
 
-CriterionResult LoudnessCriterion(const analysis::Analysis& a, const SubgenreExpectations&, const GenreKnowledge& kb) {
+CriterionResult LoudnessCriterion(const analysis::Analysis& a, const SubgenreExpectations&,
+                                  const GenreKnowledge& kb) {
     CriterionResult c = Start("loudness", "LUFS", kb);
     const double min = kb.Param("loudness", "min_lufs"), max = kb.Param("loudness", "max_lufs");
     const double max_tp = kb.Param("loudness", "max_true_peak_dbtp");
@@ -339,12 +355,13 @@ CriterionResult LoudnessCriterion(const analysis::Analysis& a, const SubgenreExp
     const std::string heard = FormatNumber(lufs, 1) + " LUFS";
     if (lufs < min) {
         c.score = Ramp(lufs, kb.Param("loudness", "zero_below_lufs"), min);
-        c.feedback = "At " + heard + " the master is " + FormatNumber(min - lufs, 1) + " dB quieter than the " + range +
-                     " streaming range: raise it.";
+        c.feedback = "At " + heard + " the master is " + FormatNumber(min - lufs, 1) +
+                     " dB quieter than the " + range + " streaming range: raise it.";
     } else if (lufs > max) {
         c.score = Ramp(lufs, kb.Param("loudness", "zero_above_lufs"), max);
-        c.feedback = "At " + heard + " the master is " + FormatNumber(lufs - max, 1) + " dB louder than " + range +
-                     ": streaming services turn it down and only the crushed dynamics remain; ease the limiter.";
+        c.feedback =
+            "At " + heard + " the master is " + FormatNumber(lufs - max, 1) + " dB louder than " + range +
+            ": streaming services turn it down and only the crushed dynamics remain; ease the limiter.";
     } else {
         c.score = 1.0;
         c.feedback = heard + " integrated is ready for streaming (" + range + ")";
@@ -354,7 +371,8 @@ CriterionResult LoudnessCriterion(const analysis::Analysis& a, const SubgenreExp
         c.score *= 0.8;
         const std::string peak = "true peak " + FormatNumber(tp, 1) + " dBTP";
         c.feedback += in_range ? "; but its " + peak : " Its " + peak;
-        c.feedback += " will clip after lossy encoding: keep peaks at or below " + FormatNumber(max_tp, 0) + " dBTP.";
+        c.feedback +=
+            " will clip after lossy encoding: keep peaks at or below " + FormatNumber(max_tp, 0) + " dBTP.";
     } else if (in_range) {
         c.feedback += ", peaks at " + FormatNumber(tp, 1) + " dBTP.";
     }

@@ -3,7 +3,8 @@
 //
 //   CriterionResult tempo = TempoCriterion(analysis, kb.For(Subgenre::kClassic), kb);
 //   tempo.value     // 140.0
-//   tempo.feedback  // "140.0 BPM is 24.0 BPM above classic's 110–116 BPM: ... slow it down to about 113 BPM."
+//   tempo.feedback  // "140.0 BPM is 24.0 BPM above classic's 110–116 BPM: ... slow it down to about 113
+//   BPM."
 //
 // Values are in the criterion's unit; a value that could not be measured (no beat, silence) is
 // absent. A criterion that does not apply to the track (the arrangement of a 16-bar loop) has
@@ -42,15 +43,18 @@ struct ScoreFacts final {
     double extended_chord_share = 0.0;  // share of the harmony's beats on 7th/9th/11th/13th chords
 };
 
-CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpectations& e, const GenreKnowledge& kb);
+CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                               const GenreKnowledge& kb);
 CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
                                  const GenreKnowledge& kb);
 CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
                                  const GenreKnowledge& kb);
-CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpectations& e, const GenreKnowledge& kb);
+CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                                const GenreKnowledge& kb);
 CriterionResult HarmonicColourCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
                                         const GenreKnowledge& kb, const std::optional<ScoreFacts>& facts);
-CriterionResult LowEndCriterion(const analysis::Analysis& a, const SubgenreExpectations& e, const GenreKnowledge& kb);
+CriterionResult LowEndCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                                const GenreKnowledge& kb);
 CriterionResult ArrangementCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
                                      const GenreKnowledge& kb);
 CriterionResult LoudnessCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,

@@ -109,13 +109,14 @@ Result<GenreKnowledge> ParseGenreKnowledge(std::string_view validation_json) {
         kb.authentic_from = verdicts.at("authentic_from").get<double>();
         kb.borderline_from = verdicts.at("borderline_from").get<double>();
         for (const json& signature : doc.at("signatures")) {
-            kb.signatures.push_back({signature.at("criterion").get<std::string>(), signature.at("floor").get<double>()});
+            kb.signatures.push_back(
+                {signature.at("criterion").get<std::string>(), signature.at("floor").get<double>()});
         }
         const json& criteria = doc.at("criteria");
         for (const RequiredCriterion& required : Required()) {
             if (!criteria.contains(required.name)) {
-                return Error::CorruptData(std::string("validation knowledge base: criterion '") + required.name +
-                                          "' is missing");
+                return Error::CorruptData(std::string("validation knowledge base: criterion '") +
+                                          required.name + "' is missing");
             }
             const json& c = criteria.at(required.name);
             CriterionSpec spec{required.name, c.at("weight").get<double>(), {}};
@@ -124,8 +125,8 @@ Result<GenreKnowledge> ParseGenreKnowledge(std::string_view validation_json) {
             }
             for (const char* param : required.params) {
                 if (!spec.params.count(param)) {
-                    return Error::CorruptData(std::string("validation knowledge base: criterion '") + required.name +
-                                              "' needs '" + param + "'");
+                    return Error::CorruptData(std::string("validation knowledge base: criterion '") +
+                                              required.name + "' needs '" + param + "'");
                 }
             }
             if (spec.weight < 0.0) return Error::CorruptData("validation knowledge base: negative weight");
@@ -136,8 +137,8 @@ Result<GenreKnowledge> ParseGenreKnowledge(std::string_view validation_json) {
     }
     for (const GenreKnowledge::Signature& signature : kb.signatures) {
         if (!kb.Criterion(signature.criterion) || signature.floor < 0.0 || signature.floor > 1.0) {
-            return Error::CorruptData("validation knowledge base: bad signature criterion '" + signature.criterion +
-                                      "'");
+            return Error::CorruptData("validation knowledge base: bad signature criterion '" +
+                                      signature.criterion + "'");
         }
     }
     for (compose::Subgenre subgenre : compose::kAllSubgenres) {
@@ -153,8 +154,9 @@ Result<GenreKnowledge> LoadGenreKnowledge() {
     static Result<GenreKnowledge> cached = Error::Internal("not loaded");
     std::call_once(once, [] {
         const std::string_view text = content::Find("validation.json");
-        cached = text.empty() ? Result<GenreKnowledge>(Error::NotFound("content/validation.json was not embedded"))
-                              : ParseGenreKnowledge(text);
+        cached = text.empty()
+                     ? Result<GenreKnowledge>(Error::NotFound("content/validation.json was not embedded"))
+                     : ParseGenreKnowledge(text);
     });
     return cached;
 }

@@ -3,9 +3,9 @@
 // Each criterion (criteria.h) turns part of the analysis into a measured value, the range a
 // subgenre expects, a 0..1 score and one sentence of feedback. The overall score is the weighted
 // mean of the applicable criteria, scaled by the signature criteria (the log drum and the tempo:
-// without them a track cannot be amapiano however well the rest fits), on a 0–100 scale; the verdict follows the
-// knowledge base's thresholds. Every subgenre is scored; the report explains the best match, or
-// the subgenre asked for.
+// without them a track cannot be amapiano however well the rest fits), on a 0–100 scale; the verdict follows
+// the knowledge base's thresholds. Every subgenre is scored; the report explains the best match, or the
+// subgenre asked for.
 //
 //   Result<GenreKnowledge> kb = LoadGenreKnowledge();
 //   ValidationReport r = Validate(analysis, *kb);                       // best-matching subgenre
@@ -36,7 +36,7 @@ struct ValidationOptions final {
 };
 
 struct ValidationReport final {
-    double score = 0.0;  // 0..100
+    double score = 0.0;   // 0..100
     std::string verdict;  // "authentic", "borderline", "not_amapiano"
     std::string subgenre;
     std::map<std::string, double> subgenre_scores;  // every subgenre, 0..100
