@@ -13,7 +13,8 @@ constexpr double kBelowLoudestDb = 30.0;   // ... and reaches within this of the
 constexpr double kMinGapS = 0.07;          // two hits closer than this are one
 constexpr double kOnBeatPhase = 0.1;       // within +-0.1 beat (0.4 of a 16th) counts as on the beat
 constexpr double kMinSustainS = 0.1;
-constexpr double kHitWindowS = 0.25;  // a hit is judged over this, or until the next hit
+constexpr double kHitWindowS = 0.25;    // a hit is judged over this, or until the next hit
+constexpr double kDecayWindowS = 0.12;  // its decay rate over this much after the peak
 constexpr float kMinTonality = 0.45f;
 constexpr double kPresentCoverage = 0.25;  // it plays in at least a quarter of the bars
 constexpr int kMinHits = 8;
@@ -92,6 +93,22 @@ std::vector<LowHit> FindLowHits(std::span<const FrameSummary> frames, std::span<
         int end = peak;
         while (end + 1 < next && low[size_t(end + 1)] > level - 12.0f) ++end;
         hit.sustain_s = double(end - i + 1) / kFrameRateHz;
+        // Decay: least-squares slope of the level (dB) from the peak until the next hit, over at most
+        // kDecayWindowS.
+        const int decay_end = std::min(next - 1, peak + Frames(kDecayWindowS));
+        if (decay_end - peak >= 3) {
+            double st = 0.0, sl = 0.0, stt = 0.0, stl = 0.0;
+            const int count = decay_end - peak + 1;
+            for (int j = peak; j <= decay_end; ++j) {
+                const double t = double(j - peak) / kFrameRateHz, l = low[size_t(j)];
+                st += t;
+                sl += l;
+                stt += t * t;
+                stl += t * l;
+            }
+            const double denom = count * stt - st * st;
+            if (denom > 0.0) hit.decay_db_per_s = -(count * stl - st * sl) / denom;
+        }
 
         std::vector<float> pitches;
         float tonality = 0.0f;
@@ -115,7 +132,7 @@ LogDrumResult DetectLogDrum(std::span<const FrameSummary> frames, std::span<cons
     const std::vector<LowHit> hits = FindLowHits(frames, beats_s);
     const int bars = std::max(1, int(beats_s.size() - 1) / 4);
     std::vector<int> per_bar(size_t(bars), 0);
-    std::vector<float> pitches;
+    std::vector<float> pitches, decays;
     int off_beat_hits = 0, syncopated = 0;
     for (const LowHit& hit : hits) {
         if (!hit.off_beat) continue;
@@ -124,6 +141,7 @@ LogDrumResult DetectLogDrum(std::span<const FrameSummary> frames, std::span<cons
         const auto beat = std::upper_bound(beats_s.begin(), beats_s.end(), hit.time_s) - beats_s.begin() - 1;
         per_bar[std::min(size_t(bars - 1), size_t(beat / 4))]++;
         pitches.push_back(float(hit.pitch_hz));
+        if (hit.decay_db_per_s > 0.0) decays.push_back(float(hit.decay_db_per_s));
         if (std::abs(hit.beat_phase - 0.5) > kOnBeatPhase) ++syncopated;
         ++result.hits;
     }
@@ -134,6 +152,10 @@ LogDrumResult DetectLogDrum(std::span<const FrameSummary> frames, std::span<cons
         result.median_pitch_hz = Percentile(pitches, 0.5);
         result.pitch_range_st = 12.0 * std::log2(Percentile(pitches, 0.9) / Percentile(pitches, 0.1));
         result.syncopation = double(syncopated) / double(result.hits);
+    }
+    if (!decays.empty()) {
+        // A level falling by r dB per second is exp(-t / tau) with tau = 20 log10(e) / r.
+        result.decay_s = 8.685889638 / std::max(1.0, Percentile(decays, 0.5));
     }
     // Confidence: how much of the track it covers (saturating at half the bars) times how many of
     // the off-beat low hits have the log drum's sound, times how much it behaves like a log-drum

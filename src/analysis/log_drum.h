@@ -31,6 +31,7 @@ struct LogDrumResult final {
     double median_pitch_hz = 0.0;
     double pitch_range_st = 0.0;  // spread of the hits' pitches (10th to 90th percentile), semitones
     double syncopation = 0.0;     // share of the hits on 16th positions rather than the 8th "and"
+    double decay_s = 0.0;         // median time constant of the hits' decay (exp(-t / decay_s)), seconds
 };
 
 struct LowHit final {
@@ -40,6 +41,7 @@ struct LowHit final {
     bool tonal = false;
     double sustain_s = 0.0;
     double pitch_hz = 0.0;
+    double decay_db_per_s = 0.0;  // how fast the low register falls over the first ~120 ms after the peak
 };
 
 // The low-register hits, each with its place on the beat grid and its sound (exposed for tests and

@@ -165,6 +165,12 @@ StyleProfile Parse(const json& doc) {
     style.breakdown_keeps_shaker = arrangement.value("breakdown_keeps_shaker", true);
     style.intro_kick_entry = Number(arrangement, "intro_kick_entry");
     style.sparse_kick_probability = Number(arrangement, "sparse_kick_probability");
+
+    if (doc.contains("heard")) {
+        const json& heard = Field(doc, "heard");
+        style.heard_log_drum_decay_s = Range(heard, "log_drum_decay_s");
+        style.heard_log_drum_character = heard.value("log_drum_character", "");
+    }
     return style;
 }
 

@@ -90,6 +90,10 @@ struct StyleProfile final {
 
     SoundDesign sound;
 
+    // How tracks of the style sound to the analyser (for the validator; the composer ignores it).
+    ValueRange heard_log_drum_decay_s;  // min = max = 0 when the profile does not say
+    std::string heard_log_drum_character;
+
     // Arrangement habits.
     double fill_probability = 0.6;  // at 8-bar boundaries (16-bar boundaries always fill)
     bool breakdown_keeps_shaker = true;

@@ -76,7 +76,8 @@ json AnalysisJson(const std::string& file, const analysis::Analysis& a) {
                            {"confidence", Round(a.log_drum.confidence, 3)},
                            {"hits_per_bar", Round(a.log_drum.hits_per_bar, 2)},
                            {"bar_coverage", Round(a.log_drum.bar_coverage, 3)},
-                           {"median_pitch_hz", Round(a.log_drum.median_pitch_hz, 1)}};
+                           {"median_pitch_hz", Round(a.log_drum.median_pitch_hz, 1)},
+                           {"decay_s", Round(a.log_drum.decay_s, 3)}};
     }
     if (f.Has(Feature::kSections)) {
         json sections = json::array();

@@ -13,7 +13,8 @@ std::filesystem::path ValidationReportPathFor(const std::filesystem::path& mix_p
     return path;
 }
 
-Result<GenerationValidation> ValidateGeneration(const compose::Score& score, const std::filesystem::path& mix_path) {
+Result<GenerationValidation> ValidateGeneration(const compose::Score& score,
+                                                const std::filesystem::path& mix_path) {
     validate::ValidationOptions options;
     options.subgenre = score.subgenre;
     options.score_facts = validate::FactsOf(score);

@@ -21,6 +21,7 @@ struct GenerationValidation final {
 
 std::filesystem::path ValidationReportPathFor(const std::filesystem::path& mix_path);
 
-Result<GenerationValidation> ValidateGeneration(const compose::Score& score, const std::filesystem::path& mix_path);
+Result<GenerationValidation> ValidateGeneration(const compose::Score& score,
+                                                const std::filesystem::path& mix_path);
 
 }  // namespace amapiano::pipeline

@@ -136,6 +136,39 @@ CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpe
     return c;
 }
 
+CriterionResult LogDrumSoundCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                                      const GenreKnowledge& kb) {
+    CriterionResult c = Start("log_drum_sound", "s decay", kb);
+    const compose::ValueRange& r = e.log_drum_decay_s;
+    if (r.max <= 0.0 || !a.has_tempo || !a.log_drum.present || a.log_drum.decay_s <= 0.0) {
+        c.applicable = false;
+        c.feedback = r.max <= 0.0
+                         ? "The " + e.name + " profile says nothing about how its log drum sounds."
+                         : "No log drum to judge the sound of (" + e.name + "'s is " + e.log_drum_character +
+                               ", decaying in " + Range(r.min, r.max, 2) + " s).";
+        return c;
+    }
+    c.expected = {r.min, r.max, std::nullopt};
+    const double decay = a.log_drum.decay_s;
+    c.value = decay;
+    // Decay times are compared on a log scale: twice as long is as far off as half as long.
+    const double octaves_off = decay < r.min   ? std::log2(r.min / decay)
+                               : decay > r.max ? std::log2(decay / r.max)
+                                               : 0.0;
+    c.score = std::max(0.0, 1.0 - octaves_off / kb.Param("log_drum_sound", "zero_at_octaves"));
+    const std::string heard = "The log drum decays in " + FormatNumber(decay, 2) + " s";
+    const std::string target =
+        e.name + "'s " + e.log_drum_character + " log drum (" + Range(r.min, r.max, 2) + " s)";
+    if (decay < r.min) {
+        c.feedback = heard + ", shorter than " + target + ": lengthen its decay or let it glide.";
+    } else if (decay > r.max) {
+        c.feedback = heard + ", longer than " + target + ": shorten its decay or ease the distortion.";
+    } else {
+        c.feedback = heard + ", like " + target + ".";
+    }
+    return c;
+}
+
 CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpectations&,
                                  const GenreKnowledge& kb) {
     CriterionResult c = Start("shakers_16ths", "% of 16th notes", kb);
@@ -179,7 +212,7 @@ CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpec
                                  kb.Param("groove", "zero_beyond_percent"));
     const std::string heard = FormatNumber(swing, 1) + " % swing";
     if (swing < r.min) {
-        c.feedback = std::string(swing < 51.0 ? "The 16ths are straight" : "The 16ths barely swing") + " (" +
+        c.feedback = std::string(swing < 52.0 ? "The 16ths are straight" : "The 16ths barely swing") + " (" +
                      heard + "); " + range +
                      " gives the lazy amapiano shuffle: delay every second 16th note.";
     } else if (swing > r.max) {

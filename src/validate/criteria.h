@@ -47,6 +47,8 @@ CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpect
                                const GenreKnowledge& kb);
 CriterionResult LogDrumCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
                                  const GenreKnowledge& kb);
+CriterionResult LogDrumSoundCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
+                                      const GenreKnowledge& kb);
 CriterionResult ShakersCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,
                                  const GenreKnowledge& kb);
 CriterionResult GrooveCriterion(const analysis::Analysis& a, const SubgenreExpectations& e,

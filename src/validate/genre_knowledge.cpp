@@ -46,6 +46,7 @@ const std::vector<RequiredCriterion>& Required() {
     static const std::vector<RequiredCriterion> required = {
         {"tempo", {"zero_beyond_bpm", "edge_score"}},
         {"log_drum", {"full_bar_coverage", "density_tolerance"}},
+        {"log_drum_sound", {"zero_at_octaves"}},
         {"shakers_16ths", {"full_from", "zero_at"}},
         {"groove", {"zero_beyond_percent", "edge_score", "min_confidence"}},
         {"harmonic_colour", {"full_from", "zero_at", "min_tonal_share"}},
@@ -94,6 +95,8 @@ SubgenreExpectations ExpectationsOf(const compose::StyleProfile& profile, compos
     e.log_drum_offbeat_hits_per_bar = (weights > 0.0 ? hits / weights : 0.0) +
                                       profile.log_drum.extra_hit_probability -
                                       profile.log_drum.drop_hit_probability;
+    e.log_drum_decay_s = profile.heard_log_drum_decay_s;
+    e.log_drum_character = profile.heard_log_drum_character;
     const double minor = ExtendedShare(profile.minor_progressions, theory::Mode::kMinor);
     const double major = ExtendedShare(profile.major_progressions, theory::Mode::kMajor);
     e.extended_chord_share = profile.major_progressions.empty() ? minor : (minor + major) / 2.0;

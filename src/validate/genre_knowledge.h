@@ -30,6 +30,8 @@ struct SubgenreExpectations final {
     compose::ValueRange swing_percent;
     double log_drum_offbeat_hits_per_bar = 0.0;  // weighted mean of the profile's patterns, off the beat
     double extended_chord_share = 0.0;           // share of the progressions' bars on 7th/9th/11th chords
+    compose::ValueRange log_drum_decay_s;        // as heard (the profile's "heard" section); 0..0 unknown
+    std::string log_drum_character;              // "short and tight", ...
 };
 
 struct CriterionSpec final {

@@ -15,14 +15,10 @@ struct Scored final {
 Scored ScoreFor(const analysis::Analysis& a, const SubgenreExpectations& e, const GenreKnowledge& kb,
                 const std::optional<ScoreFacts>& facts) {
     Scored out;
-    out.criteria = {TempoCriterion(a, e, kb),
-                    LogDrumCriterion(a, e, kb),
-                    ShakersCriterion(a, e, kb),
-                    GrooveCriterion(a, e, kb),
-                    HarmonicColourCriterion(a, e, kb, facts),
-                    LowEndCriterion(a, e, kb),
-                    ArrangementCriterion(a, e, kb),
-                    LoudnessCriterion(a, e, kb)};
+    out.criteria = {
+        TempoCriterion(a, e, kb),   LogDrumCriterion(a, e, kb),     LogDrumSoundCriterion(a, e, kb),
+        ShakersCriterion(a, e, kb), GrooveCriterion(a, e, kb),      HarmonicColourCriterion(a, e, kb, facts),
+        LowEndCriterion(a, e, kb),  ArrangementCriterion(a, e, kb), LoudnessCriterion(a, e, kb)};
     double weighted = 0.0, weights = 0.0, signature = 1.0;
     for (const CriterionResult& c : out.criteria) {
         for (const GenreKnowledge::Signature& s : kb.signatures) {
