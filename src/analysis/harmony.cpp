@@ -8,7 +8,7 @@ namespace amapiano::analysis {
 namespace {
 
 constexpr int kBlockFrames = 43;  // ~0.5 s of SpectralFrames frames
-constexpr int kFrameStride = 2;   // every other frame (23 ms apart) is plenty for chords
+constexpr int kFrameStride = 4;   // every 4th frame (46 ms apart) is plenty for chords
 constexpr double kSegmentSecondsWithoutTempo = 0.5;
 // Profile bins below this (of the maximum) are leakage, reverb and percussion, not chord tones.
 constexpr double kProfileFloor = 0.15;

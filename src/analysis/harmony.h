@@ -29,7 +29,7 @@
 namespace amapiano::analysis {
 
 // A chord explains a segment's pitch-class profile when their cosine similarity reaches this.
-inline constexpr double kTonalSimilarity = 0.8;
+inline constexpr double kTonalSimilarity = 0.85;
 
 struct ChordFit final {
     int root = 0;                      // pitch class, 0 = C

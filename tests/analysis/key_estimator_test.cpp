@@ -14,8 +14,7 @@
 
 #include "analysis/key_profiles.h"
 #include "analysis/spectral_frames.h"
-#include "audio/audio_decoder.h"
-#include "audio/mono_resampler.h"
+#include "support/analysis_audio.h"
 #include "support/shared_data.h"
 #include "theory/key.h"
 
@@ -261,32 +260,8 @@ TEST(KeyProfiles, EachProfileRanksItsOwnKeyFirst) {
 
 // ---- Real recordings (Essentia's test audio) ----------------------------------------------------
 
-// Decodes a file with the product's own decoder and resampler (mono, kAnalysisRateHz).
-std::vector<float> LoadForAnalysis(const std::filesystem::path& path) {
-    auto decoder = audio::AudioDecoder::Open(path);
-    if (!decoder) {
-        ADD_FAILURE() << decoder.error().message;
-        return {};
-    }
-    const int channels = (*decoder)->info().channels;
-    auto resampler =
-        audio::MonoResampler::Create((*decoder)->info().sample_rate_hz, channels, kAnalysisRateHz);
-    if (!resampler) {
-        ADD_FAILURE() << resampler.error().message;
-        return {};
-    }
-    std::vector<float> block(4096 * size_t(channels)), mono;
-    while (true) {
-        auto frames = (*decoder)->Read(block);
-        if (!frames || *frames == 0) break;
-        (*resampler)->Push(std::span(block).first(*frames * size_t(channels)), mono);
-    }
-    (*resampler)->Flush(mono);
-    return mono;
-}
-
 KeyEstimate EstimateRecording(const std::string& relative) {
-    return Estimate(LoadForAnalysis(testing_support::EssentiaAudio("recorded/" + relative)));
+    return Estimate(testing_support::LoadForAnalysis(testing_support::EssentiaAudio("recorded/" + relative)));
 }
 
 TEST(KeyEstimatorRecorded, TenorSaxScaleNamedEMajorIsReallyEFlatMajor) {

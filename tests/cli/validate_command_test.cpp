@@ -21,7 +21,8 @@ using testing_support::TempDir;
 class ValidateBinary : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (std::getenv("AMAPIANO_BIN") == nullptr) GTEST_SKIP() << "AMAPIANO_BIN not set (run through ctest)";
+        if (std::getenv("AMAPIANO_BIN") == nullptr)
+            GTEST_SKIP() << "AMAPIANO_BIN not set (run through ctest)";
     }
     CliRun Invoke(const std::string& args) { return testing_support::RunAmapiano(args, dir_.path()); }
 
@@ -81,7 +82,8 @@ TEST_F(ValidateBinary, JsonHasEveryContractFieldAndTimings) {
     const std::vector<nlohmann::json> lines = Lines(run.out);
     ASSERT_EQ(lines.size(), 1u);
     const nlohmann::json& j = lines[0];
-    for (const char* field : {"file", "score", "verdict", "subgenre", "subgenre_scores", "criteria", "timings"}) {
+    for (const char* field :
+         {"file", "score", "verdict", "subgenre", "subgenre_scores", "criteria", "timings"}) {
         EXPECT_TRUE(j.contains(field)) << field;
     }
     EXPECT_EQ(j.at("subgenre"), "private-school");  // as asked, even though sgija fits better
@@ -146,7 +148,8 @@ TEST_F(ValidateBinary, EveryGenerationStoresItsValidation) {
         }
     }
     bool listed = false;
-    for (const nlohmann::json& f : j.at("files")) listed |= f.at("role") == "validation" && f.at("path") == path;
+    for (const nlohmann::json& f : j.at("files"))
+        listed |= f.at("role") == "validation" && f.at("path") == path;
     EXPECT_TRUE(listed);
     EXPECT_TRUE(j.at("timings_s").contains("validate_scoring"));
 }

@@ -76,8 +76,9 @@ TEST_F(Criteria, TempoFarAboveTheRangeFailsAndSaysBy_HowMuch) {
     EXPECT_EQ(*c.value, 140.0);
     EXPECT_EQ(*c.expected.min, 110.0);
     EXPECT_EQ(*c.expected.max, 116.0);
-    EXPECT_EQ(c.feedback,
-              "140.0 BPM is 24.0 BPM above classic's 110-116 BPM (sweet spot 113): slow it down to about 113 BPM.");
+    EXPECT_EQ(
+        c.feedback,
+        "140.0 BPM is 24.0 BPM above classic's 110-116 BPM (sweet spot 113): slow it down to about 113 BPM.");
 }
 
 TEST_F(Criteria, TempoDegradesGraduallyAndForgivesHalfTime) {
@@ -110,10 +111,12 @@ TEST_F(Criteria, NoLogDrumFailsTheLogDrumCriterion) {
     const CriterionResult c = LogDrumCriterion(a, Classic(), kb_);
     EXPECT_LE(c.score, 0.1);
     EXPECT_EQ(*c.value, 0.0);
-    EXPECT_EQ(c.feedback.rfind("No log drum was heard (confidence 0.20): add the pitched, decaying log-drum bass", 0),
+    EXPECT_EQ(c.feedback.rfind(
+                  "No log drum was heard (confidence 0.20): add the pitched, decaying log-drum bass", 0),
               0u)
         << c.feedback;
-    EXPECT_NE(c.feedback.find("classic lines put about 3.8 notes per bar between the beats"), std::string::npos)
+    EXPECT_NE(c.feedback.find("classic lines put about 3.8 notes per bar between the beats"),
+              std::string::npos)
         << c.feedback;
 }
 
@@ -123,8 +126,9 @@ TEST_F(Criteria, ALogDrumInFewBarsOrOfTheWrongDensityScoresLess) {
     a.log_drum.bar_coverage = 0.2;
     const CriterionResult sparse = LogDrumCriterion(a, Classic(), kb_);
     EXPECT_LT(sparse.score, full - 0.2);
-    EXPECT_NE(sparse.feedback.find("in 20 % of the bars; let it play through the main sections (at least 50 %"),
-              std::string::npos)
+    EXPECT_NE(
+        sparse.feedback.find("in 20 % of the bars; let it play through the main sections (at least 50 %"),
+        std::string::npos)
         << sparse.feedback;
     a = ClassicTrack();
     a.log_drum.hits_per_bar = 9.0;
@@ -193,8 +197,9 @@ TEST_F(Criteria, LoudnessForStreaming) {
     a.loudness.true_peak_dbtp = -11.7;
     const CriterionResult quiet = LoudnessCriterion(a, Classic(), kb_);
     EXPECT_LT(quiet.score, 0.1);
-    EXPECT_EQ(quiet.feedback,
-              "At -25.4 LUFS the master is 9.4 dB quieter than the -16 to -7 LUFS streaming range: raise it.");
+    EXPECT_EQ(
+        quiet.feedback,
+        "At -25.4 LUFS the master is 9.4 dB quieter than the -16 to -7 LUFS streaming range: raise it.");
     a.loudness.integrated_lufs = -9.0;
     a.loudness.true_peak_dbtp = 0.8;
     const CriterionResult clipping = LoudnessCriterion(a, Classic(), kb_);
@@ -211,9 +216,10 @@ TEST_F(Criteria, ArrangementNeedsIntroPhrasesAndBreakdown) {
     const CriterionResult flat = ArrangementCriterion(a, Classic(), kb_);
     EXPECT_LT(flat.score, 0.3);
     EXPECT_EQ(*flat.value, 0.0);
-    EXPECT_EQ(flat.feedback,
-              "No intro: build for 16-32 bars before the log drum drops (at least 8), only 1 of 2 section changes "
-              "fall on the 8-bar grid and no breakdown: strip the low end for 8-16 bars before the last drop.");
+    EXPECT_EQ(
+        flat.feedback,
+        "No intro: build for 16-32 bars before the log drum drops (at least 8), only 1 of 2 section changes "
+        "fall on the 8-bar grid and no breakdown: strip the low end for 8-16 bars before the last drop.");
 
     a.duration_s = 16 * 240.0 / 113.0;  // a loop
     const CriterionResult loop = ArrangementCriterion(a, Classic(), kb_);

@@ -74,7 +74,8 @@ TEST(GenreKnowledge, RefusesBrokenData) {
     missing.replace(missing.find("\"groove\""), 8, "\"grove\"");
     const Result<GenreKnowledge> no_groove = ParseGenreKnowledge(missing);
     ASSERT_FALSE(no_groove);
-    EXPECT_NE(no_groove.error().message.find("'groove' is missing"), std::string::npos) << no_groove.error().message;
+    EXPECT_NE(no_groove.error().message.find("'groove' is missing"), std::string::npos)
+        << no_groove.error().message;
 
     std::string no_param = good;
     no_param.replace(no_param.find("\"min_lufs\""), 10, "\"min_luf\"");

@@ -23,8 +23,11 @@ Analysis Track(double bpm, double swing_percent, double log_drum_hits, double lo
     a.sixteenth_coverage = 0.9;
     a.log_drum = {true, 0.9, log_drum_hits, 0.7, 300, 80.0, 5.0, 0.5, log_drum_decay_s};
     a.harmony = {100, 0.6, 0.7, 4.2};
-    a.sections = {{0, 0, 0, 16, "intro"}, {0, 0, 16, 32, "main"}, {0, 0, 48, 16, "breakdown"},
-                  {0, 0, 64, 24, "main"}, {0, 0, 88, 8, "outro"}};
+    a.sections = {{0, 0, 0, 16, "intro"},
+                  {0, 0, 16, 32, "main"},
+                  {0, 0, 48, 16, "breakdown"},
+                  {0, 0, 64, 24, "main"},
+                  {0, 0, 88, 8, "outro"}};
     return a;
 }
 
@@ -62,7 +65,8 @@ TEST_F(ValidatorTest, AskingForASubgenreExplainsThatOne) {
     EXPECT_EQ(r.subgenre, "bacardi");
     EXPECT_EQ(r.score, r.subgenre_scores.at("bacardi"));
     EXPECT_LT(r.score, r.subgenre_scores.at("private-school"));
-    EXPECT_NE(r.criteria[0].feedback.find("bacardi's 112-120 BPM"), std::string::npos) << r.criteria[0].feedback;
+    EXPECT_NE(r.criteria[0].feedback.find("bacardi's 112-120 BPM"), std::string::npos)
+        << r.criteria[0].feedback;
 }
 
 TEST_F(ValidatorTest, WithoutALogDrumNothingIsAmapiano) {
