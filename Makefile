@@ -53,6 +53,7 @@ bench: build peers
 	$(BUILD)/bench/render_bench
 	bash tests/integration/tempo_key_essentia.sh $(BUILD)/amapiano
 	bash bench/analyze_vs_peers.sh $(BUILD)/amapiano
+	bash bench/validate_time_split.sh $(BUILD)/amapiano
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')

@@ -14,9 +14,8 @@ namespace {
 void PrintReport(const std::string& file, const validate::ValidationReport& r) {
     std::printf("%s: %.0f/100 %s (%s)\n", file.c_str(), r.score, r.verdict.c_str(), r.subgenre.c_str());
     for (const validate::CriterionResult& c : r.criteria) {
-        std::printf("  %-16s %s  %s\n", c.name.c_str(),
-                    c.applicable ? (std::to_string(int(c.score * 100 + 0.5)) + "%").c_str() : " n/a",
-                    c.feedback.c_str());
+        const std::string score = c.applicable ? std::to_string(int(c.score * 100 + 0.5)) + "%" : "n/a";
+        std::printf("  %-16s %4s  %s\n", c.name.c_str(), score.c_str(), c.feedback.c_str());
     }
     std::printf("  subgenres       ");
     for (const auto& [name, score] : r.subgenre_scores) std::printf(" %s %.0f", name.c_str(), score);
