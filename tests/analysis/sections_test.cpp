@@ -46,6 +46,27 @@ TEST(Sections, IntroGrooveBreakdownGrooveOutro) {
     EXPECT_DOUBLE_EQ(sections.back().end_s, 112.0);
 }
 
+TEST(Sections, BarsCountFromTheStartWhenTheFirstDownbeatsAreMissedAndASilentTailDoesNotHideChanges) {
+    std::vector<double> downbeats;
+    auto frames = Frames({{8, -30, -40}, {16, -12, -10}, {8, -16, -45}, {16, -12, -10}, {8, -28, -40}}, downbeats);
+    // The beat tracker found nothing in the sparse first three bars, nor in the ring-out.
+    downbeats.erase(downbeats.begin(), downbeats.begin() + 3);
+    downbeats.pop_back();
+    // Two seconds of silence after the music: its huge novelty must not set the threshold for the rest.
+    const int music_frames = int(frames.size());
+    for (int i = music_frames; FrameTimeSeconds(i) < 114.0; ++i) frames.push_back(FrameSummary{});
+    const std::vector<Section> sections = FindSections(frames, downbeats, 114.0);
+    ASSERT_GE(sections.size(), 5u);
+    const std::vector<std::string> labels = {"intro", "main", "breakdown", "main", "outro"};
+    const std::vector<int> starts = {0, 8, 24, 32, 48};
+    for (size_t i = 0; i < 5; ++i) {
+        EXPECT_EQ(sections[i].label, labels[i]) << i;
+        EXPECT_EQ(sections[i].start_bar, starts[i]) << i;
+        EXPECT_NEAR(sections[i].start_s, starts[i] * 2.0, 1e-9) << i;
+    }
+    EXPECT_DOUBLE_EQ(sections.back().end_s, 114.0);
+}
+
 TEST(Sections, SteadyTextureIsOneSection) {
     std::vector<double> downbeats;
     const auto frames = Frames({{32, -12, -10}}, downbeats);
