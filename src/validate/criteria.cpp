@@ -8,6 +8,8 @@
 namespace amapiano::validate {
 namespace {
 
+constexpr double kTempoSlackBpm = 0.5;
+
 // 0 at `zero`, 1 at `full` (either order), linear in between.
 double Ramp(double x, double zero, double full) {
     if (full == zero) return x >= full ? 1.0 : 0.0;
@@ -60,33 +62,37 @@ CriterionResult TempoCriterion(const analysis::Analysis& a, const SubgenreExpect
         return c;
     }
     c.value = a.bpm;
+    // Within half a BPM of the range is inside it: tempo estimates and rounded tempos differ that much.
+    const double bpm = std::abs(a.bpm - std::clamp(a.bpm, r.min, r.max)) <= kTempoSlackBpm
+                           ? std::clamp(a.bpm, r.min, r.max)
+                           : a.bpm;
     const double edge = kb.Param("tempo", "edge_score");
     const double zero_beyond = kb.Param("tempo", "zero_beyond_bpm");
     // A half- or double-time reading of the right tempo is nearly as good (a little less: the feel
     // the listener gets depends on which pulse is loudest).
-    double best = RangeScore(a.bpm, r, edge, zero_beyond);
-    double felt = a.bpm;
+    double best = RangeScore(bpm, r, edge, zero_beyond);
+    double felt = bpm;
     for (double factor : {0.5, 2.0}) {
-        const double s = 0.9 * RangeScore(a.bpm * factor, r, edge, zero_beyond);
+        const double s = 0.9 * RangeScore(bpm * factor, r, edge, zero_beyond);
         if (s > best) {
             best = s;
-            felt = a.bpm * factor;
+            felt = bpm * factor;
         }
     }
     c.score = best;
-    const std::string bpm = FormatNumber(a.bpm, 1) + " BPM";
-    if (felt != a.bpm) {
-        c.feedback = bpm + " reads as " + FormatNumber(felt, 1) + " BPM in " +
-                     (felt < a.bpm ? "half" : "double") + " time, inside " + range +
+    const std::string heard = FormatNumber(a.bpm, 1) + " BPM";
+    if (felt != bpm) {
+        c.feedback = heard + " reads as " + FormatNumber(felt, 1) + " BPM in " +
+                     (felt < bpm ? "half" : "double") + " time, inside " + range +
                      "; make the four-on-the-floor kick the loudest pulse.";
-    } else if (a.bpm < r.min) {
-        c.feedback = bpm + " is " + FormatNumber(r.min - a.bpm, 1) + " BPM below " + range +
+    } else if (bpm < r.min) {
+        c.feedback = heard + " is " + FormatNumber(r.min - a.bpm, 1) + " BPM below " + range +
                      ": speed it up to about " + FormatNumber(r.default_value, 0) + " BPM.";
-    } else if (a.bpm > r.max) {
-        c.feedback = bpm + " is " + FormatNumber(a.bpm - r.max, 1) + " BPM above " + range +
+    } else if (bpm > r.max) {
+        c.feedback = heard + " is " + FormatNumber(a.bpm - r.max, 1) + " BPM above " + range +
                      ": slow it down to about " + FormatNumber(r.default_value, 0) + " BPM.";
     } else {
-        c.feedback = bpm + " sits inside " + range + ".";
+        c.feedback = heard + " sits inside " + range + ".";
     }
     return c;
 }

@@ -48,7 +48,8 @@ TEST(Sections, IntroGrooveBreakdownGrooveOutro) {
 
 TEST(Sections, BarsCountFromTheStartWhenTheFirstDownbeatsAreMissedAndASilentTailDoesNotHideChanges) {
     std::vector<double> downbeats;
-    auto frames = Frames({{8, -30, -40}, {16, -12, -10}, {8, -16, -45}, {16, -12, -10}, {8, -28, -40}}, downbeats);
+    auto frames =
+        Frames({{8, -30, -40}, {16, -12, -10}, {8, -16, -45}, {16, -12, -10}, {8, -28, -40}}, downbeats);
     // The beat tracker found nothing in the sparse first three bars, nor in the ring-out.
     downbeats.erase(downbeats.begin(), downbeats.begin() + 3);
     downbeats.pop_back();

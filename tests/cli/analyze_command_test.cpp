@@ -53,9 +53,11 @@ TEST_F(AnalyzeBinary, JsonHasEveryContractField) {
     const std::vector<nlohmann::json> lines = Lines(run.out);
     ASSERT_EQ(lines.size(), 1u);
     const nlohmann::json& j = lines[0];
-    for (const char* field : {"file", "duration_s", "sample_rate_hz", "channels", "bpm", "bpm_confidence",
-                              "beats_s", "downbeats_s", "key", "mode", "key_confidence", "loudness",
-                              "onset_rate_hz", "spectral", "bands", "swing", "log_drum", "sections"}) {
+    for (const char* field :
+         {"file",           "duration_s", "sample_rate_hz", "channels", "bpm",
+          "bpm_confidence", "beats_s",    "downbeats_s",    "key",      "mode",
+          "key_confidence", "loudness",   "onset_rate_hz",  "spectral", "bands",
+          "swing",          "log_drum",   "sections",       "harmony",  "sixteenth_coverage"}) {
         EXPECT_TRUE(j.contains(field)) << field;
     }
     for (const char* field :

@@ -93,6 +93,11 @@ TEST_F(Criteria, TempoDegradesGraduallyAndForgivesHalfTime) {
     EXPECT_GT(edge, outside);
     EXPECT_GT(outside, 0.0);
 
+    a.bpm = 116.3;  // within measuring precision of the range: inside it
+    const CriterionResult close = TempoCriterion(a, Classic(), kb_);
+    EXPECT_DOUBLE_EQ(close.score, edge);
+    EXPECT_EQ(close.feedback, "116.3 BPM sits inside classic's 110-116 BPM (sweet spot 113).");
+
     a.bpm = 56.5;  // the half-time pulse of a 113 BPM track
     const CriterionResult half = TempoCriterion(a, Classic(), kb_);
     EXPECT_GT(half.score, 0.85);
