@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "audio/atomic_file.h"
+#include "core/atomic_file.h"
 #include "core/random.h"
 
 namespace amapiano::audio {

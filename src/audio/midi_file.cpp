@@ -4,7 +4,7 @@
 #include <cmath>
 #include <map>
 
-#include "audio/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace amapiano::audio {
 namespace {

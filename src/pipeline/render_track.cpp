@@ -7,8 +7,8 @@
 #include <memory>
 #include <system_error>
 
-#include "audio/atomic_file.h"
 #include "audio/audio_file_writer.h"
+#include "core/atomic_file.h"
 #include "core/worker_team.h"
 #include "mix/mixer.h"
 #include "pipeline/midi_export.h"
@@ -293,7 +293,7 @@ Result<RenderReport> RenderTrack(const compose::Score& score, const RenderOutput
     report.files.insert(report.files.begin(), WrittenFile{"mix", "", outputs.mix_path,
                                                           std::string(audio::AudioFormatName(mix_format))});
     if (outputs.midi_path) {
-        if (Status s = audio::WriteFileAtomically(*outputs.midi_path, midi_bytes); !s) return s.error();
+        if (Status s = WriteFileAtomically(*outputs.midi_path, midi_bytes); !s) return s.error();
         rollback.AddCommitted(*outputs.midi_path);
         report.files.push_back({"midi", "", *outputs.midi_path, "midi"});
     }

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "audio/atomic_file.h"
+#include "core/atomic_file.h"
 #include "pipeline/validation_json.h"
 
 namespace amapiano::pipeline {
@@ -25,7 +25,7 @@ Result<GenerationValidation> ValidateGeneration(const compose::Score& score,
     out.timings = validated->timings;
     out.path = ValidationReportPathFor(mix_path);
     const std::string text = ValidationJson(mix_path.filename().string(), out.report).dump(2) + "\n";
-    if (Status s = audio::WriteFileAtomically(
+    if (Status s = WriteFileAtomically(
             out.path, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
         !s) {
         return s.error();

@@ -1,17 +1,18 @@
-#include "audio/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <vector>
 
-#include "audio/audio_test_util.h"
+#include "support/cli_run.h"
+#include "support/temp_dir.h"
 
-namespace amapiano::audio {
+namespace amapiano {
 namespace {
 
-using testing_util::ReadBytes;
-using testing_util::ScratchDir;
+using testing_support::Slurp;
+using testing_support::TempDir;
 
 TEST(TemporaryPathFor, IsHiddenBesideTheDestinationAndUnique) {
     const std::filesystem::path dest = "/some/dir/song.wav";
@@ -23,15 +24,16 @@ TEST(TemporaryPathFor, IsHiddenBesideTheDestinationAndUnique) {
 }
 
 TEST(WriteFileAtomically, WritesAndReplaces) {
-    ScratchDir dir;
-    const auto path = dir.path() / "data.bin";
+    TempDir dir;
+    const auto path = dir / "data.bin";
     const std::vector<uint8_t> first = {1, 2, 3}, second = {9, 8};
     ASSERT_TRUE(WriteFileAtomically(path, first).ok());
     ASSERT_TRUE(WriteFileAtomically(path, second).ok());
-    const std::vector<char> bytes = ReadBytes(path);
+    const std::string bytes = Slurp(path);
     ASSERT_EQ(bytes.size(), 2u);
     EXPECT_EQ(bytes[0], 9);
-    EXPECT_EQ(dir.EntryCount(), 1u);  // no temporary left behind
+    const auto entries = std::distance(std::filesystem::directory_iterator(dir.path()), {});
+    EXPECT_EQ(entries, 1);  // no temporary left behind
 }
 
 TEST(WriteFileAtomically, MissingDirectoryIsAnIoErrorNamingThePath) {
@@ -44,4 +46,4 @@ TEST(WriteFileAtomically, MissingDirectoryIsAnIoErrorNamingThePath) {
 }
 
 }  // namespace
-}  // namespace amapiano::audio
+}  // namespace amapiano

@@ -1,4 +1,4 @@
-#include "audio/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <string>
 
-namespace amapiano::audio {
+namespace amapiano {
 namespace {
 
 std::atomic<uint64_t> temp_counter{0};
@@ -66,4 +66,4 @@ Status WriteFileAtomically(const std::filesystem::path& destination, std::span<c
     return Status::Ok();
 }
 
-}  // namespace amapiano::audio
+}  // namespace amapiano

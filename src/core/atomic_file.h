@@ -8,7 +8,7 @@
 
 #include "core/error.h"
 
-namespace amapiano::audio {
+namespace amapiano {
 
 // A unique temporary path beside `destination` (same directory, hidden, ".tmp" suffix).
 std::filesystem::path TemporaryPathFor(const std::filesystem::path& destination);
@@ -16,4 +16,4 @@ std::filesystem::path TemporaryPathFor(const std::filesystem::path& destination)
 // Writes `bytes` to `destination` atomically. Errors: kIo naming the path and the OS reason.
 Status WriteFileAtomically(const std::filesystem::path& destination, std::span<const uint8_t> bytes);
 
-}  // namespace amapiano::audio
+}  // namespace amapiano
