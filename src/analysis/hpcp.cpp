@@ -64,7 +64,7 @@ void HpcpAccumulator::FindPeaks(std::span<const float> magnitude) {
     // Branch-free scan (whether a bin is a local maximum is unpredictable, and this runs on every bin).
     for (int k = first; k <= last; ++k) {
         const float m = magnitude[k];
-        flags_[size_t(k)] = uint8_t((m > floor) & (m > magnitude[k - 1]) & (m >= magnitude[k + 1]));
+        flags_[size_t(k)] = uint8_t(int(m > floor) & int(m > magnitude[k - 1]) & int(m >= magnitude[k + 1]));
     }
     int* const out = candidates_.data();
     size_t count = 0;

@@ -141,8 +141,7 @@ std::vector<uint8_t> PartTrack(const MidiTrack& track, int ticks_per_beat) {
 
 std::vector<uint8_t> EncodeMidi(const MidiSong& song) {
     const int ticks_per_beat = std::clamp(song.ticks_per_beat, 1, kMaxTicksPerBeat);
-    std::vector<uint8_t> out;
-    out.insert(out.end(), {'M', 'T', 'h', 'd'});
+    std::vector<uint8_t> out = {'M', 'T', 'h', 'd'};
     PutU32(out, 6);
     PutU16(out, 1);
     PutU16(out, static_cast<uint32_t>(std::min<size_t>(song.tracks.size() + 1, 0xffff)));
