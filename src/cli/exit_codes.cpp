@@ -10,6 +10,7 @@ int ExitCodeFor(ErrorCode code) {
         case ErrorCode::kIo:
         case ErrorCode::kCorruptData:
         case ErrorCode::kUnavailable:
+        case ErrorCode::kConflict:
         case ErrorCode::kInternal: return kExitRuntimeError;
     }
     return kExitRuntimeError;

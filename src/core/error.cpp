@@ -10,6 +10,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
         case ErrorCode::kIo: return "io_error";
         case ErrorCode::kCorruptData: return "corrupt_data";
         case ErrorCode::kUnavailable: return "unavailable";
+        case ErrorCode::kConflict: return "conflict";
         case ErrorCode::kInternal: return "internal";
     }
     return "internal";

@@ -26,6 +26,7 @@ enum class ErrorCode {
     kIo,               // reading or writing failed (permissions, disk full, ...)
     kCorruptData,      // input exists but cannot be decoded
     kUnavailable,      // a dependency (store, service) is not reachable right now
+    kConflict,         // it already exists or was changed meanwhile (a taken e-mail, a unique key)
     kInternal,         // a bug: an invariant did not hold
 };
 
@@ -43,6 +44,8 @@ struct Error final {
     static Error Unsupported(std::string message) { return {ErrorCode::kUnsupported, std::move(message)}; }
     static Error Io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
     static Error CorruptData(std::string message) { return {ErrorCode::kCorruptData, std::move(message)}; }
+    static Error Conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
+    static Error Unavailable(std::string message) { return {ErrorCode::kUnavailable, std::move(message)}; }
     static Error Internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }
 };
 

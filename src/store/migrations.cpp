@@ -1,0 +1,113 @@
+#include "store/migrations.h"
+
+#include <chrono>
+#include <ctime>
+
+namespace amapiano::store {
+namespace {
+
+constexpr std::string_view kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+    "applied_at TEXT NOT NULL)";
+
+// Timestamps are ISO 8601 UTC text with milliseconds: portable between backends and sortable as text.
+const Migration kMigrations[] = {
+    {1,
+     "users, sessions, jobs, tracks and assets",
+     {
+         "CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, "
+         "password_hash TEXT NOT NULL, created_at TEXT NOT NULL)",
+         "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, "
+         "user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, created_at TEXT NOT NULL, "
+         "expires_at TEXT NOT NULL)",
+         "CREATE INDEX sessions_by_user ON sessions (user_id)",
+         "CREATE TABLE jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, "
+         "kind TEXT NOT NULL, status TEXT NOT NULL, progress DOUBLE PRECISION NOT NULL DEFAULT 0, "
+         "params TEXT NOT NULL, result TEXT, error_code TEXT, error_message TEXT, "
+         "attempts BIGINT NOT NULL DEFAULT 0, lease_until TEXT, created_at TEXT NOT NULL, "
+         "updated_at TEXT NOT NULL)",
+         "CREATE INDEX jobs_by_status ON jobs (status, created_at)",
+         "CREATE INDEX jobs_by_user ON jobs (user_id, created_at)",
+         "CREATE TABLE tracks (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, "
+         "job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL, title TEXT NOT NULL, spec TEXT NOT NULL, "
+         "analysis TEXT, validation TEXT, created_at TEXT NOT NULL)",
+         "CREATE INDEX tracks_by_user ON tracks (user_id, created_at, id)",
+         "CREATE TABLE assets (track_id TEXT NOT NULL REFERENCES tracks(id) ON DELETE CASCADE, "
+         "name TEXT NOT NULL, kind TEXT NOT NULL, format TEXT NOT NULL, object_key TEXT NOT NULL, "
+         "size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (track_id, name))",
+     }},
+};
+
+std::string NowUtc() {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, int(ms));
+    return text;
+}
+
+Result<int> CurrentVersion(SqlSession& sql) {
+    if (auto r = sql.Execute(kCreateTable); !r) return r.error();
+    auto rows = sql.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!rows) return rows.error();
+    return rows->empty() ? 0 : int(rows->front().Int(0));
+}
+
+}  // namespace
+
+std::span<const Migration> SchemaMigrations() { return kMigrations; }
+
+Result<int> Migrate(Database& db, std::span<const Migration> migrations) {
+    for (size_t i = 0; i < migrations.size(); ++i) {
+        if (migrations[i].version != int(i) + 1) {
+            return Error::InvalidArgument("migrations must be numbered 1, 2, 3, ...: found " +
+                                          std::to_string(migrations[i].version) + " at position " +
+                                          std::to_string(i + 1));
+        }
+    }
+    const int latest = int(migrations.size());
+    int version = 0;
+    const Status s = db.Transaction([&](SqlSession& sql) -> Status {
+        auto current = CurrentVersion(sql);
+        if (!current) return current.error();
+        version = *current;
+        if (version > latest) {
+            return Error::Unsupported("the database's schema version " + std::to_string(version) +
+                                      " is newer than this binary's " + std::to_string(latest) +
+                                      ": upgrade amapiano before using this database");
+        }
+        for (const Migration& m : migrations.subspan(size_t(version))) {
+            for (std::string_view statement : m.statements) {
+                if (auto r = sql.Execute(statement); !r) {
+                    return Error{r.error().code, "migration " + std::to_string(m.version) + " (" +
+                                                     std::string(m.name) + "): " + r.error().message};
+                }
+            }
+            auto r = sql.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                                 {int64_t(m.version), std::string(m.name), NowUtc()});
+            if (!r) return r.error();
+            version = m.version;
+        }
+        return {};
+    });
+    if (!s) return s.error();
+    return version;
+}
+
+Result<int> SchemaVersion(Database& db) {
+    int version = 0;
+    const Status s = db.Transaction([&](SqlSession& sql) -> Status {
+        auto v = CurrentVersion(sql);
+        if (!v) return v.error();
+        version = *v;
+        return {};
+    });
+    if (!s) return s.error();
+    return version;
+}
+
+}  // namespace amapiano::store

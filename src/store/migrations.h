@@ -1,0 +1,37 @@
+// Versioned schema migrations, applied at start-up in one transaction, the same on every backend.
+//
+//   Result<int> version = Migrate(db, SchemaMigrations());   // e.g. 1
+//
+// `schema_migrations` records each applied version (number, name, time). Migrate applies the missing
+// ones in order inside one transaction — all or none — so two processes starting together cannot
+// both apply them (the second waits for the writer lock, then finds nothing to do). A database whose
+// version is newer than this binary knows is refused (kUnsupported): running old code on a newer
+// schema could corrupt it.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "store/database.h"
+
+namespace amapiano::store {
+
+struct Migration final {
+    int version = 0;
+    std::string_view name;
+    std::vector<std::string_view> statements;  // portable SQL, run in order
+};
+
+// The service's schema, oldest first: users, sessions, jobs, tracks, assets.
+std::span<const Migration> SchemaMigrations();
+
+// Applies the missing migrations; returns the schema version now in effect. Errors: kUnsupported for
+// a newer database, kInvalidArgument when `migrations` are not numbered 1, 2, 3, ..., or the failing
+// statement's error.
+Result<int> Migrate(Database& db, std::span<const Migration> migrations);
+
+// The highest applied version (0 for an empty database).
+Result<int> SchemaVersion(Database& db);
+
+}  // namespace amapiano::store
