@@ -11,6 +11,8 @@ int ExitCodeFor(ErrorCode code) {
         case ErrorCode::kCorruptData:
         case ErrorCode::kUnavailable:
         case ErrorCode::kConflict:
+        case ErrorCode::kUnauthenticated:
+        case ErrorCode::kRateLimited:
         case ErrorCode::kInternal: return kExitRuntimeError;
     }
     return kExitRuntimeError;

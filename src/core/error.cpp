@@ -11,6 +11,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
         case ErrorCode::kCorruptData: return "corrupt_data";
         case ErrorCode::kUnavailable: return "unavailable";
         case ErrorCode::kConflict: return "conflict";
+        case ErrorCode::kUnauthenticated: return "unauthenticated";
+        case ErrorCode::kRateLimited: return "rate_limited";
         case ErrorCode::kInternal: return "internal";
     }
     return "internal";

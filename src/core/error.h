@@ -27,6 +27,8 @@ enum class ErrorCode {
     kCorruptData,      // input exists but cannot be decoded
     kUnavailable,      // a dependency (store, service) is not reachable right now
     kConflict,         // it already exists or was changed meanwhile (a taken e-mail, a unique key)
+    kUnauthenticated,  // missing, wrong or expired credentials
+    kRateLimited,      // too many attempts; try again later
     kInternal,         // a bug: an invariant did not hold
 };
 
@@ -45,6 +47,10 @@ struct Error final {
     static Error Io(std::string message) { return {ErrorCode::kIo, std::move(message)}; }
     static Error CorruptData(std::string message) { return {ErrorCode::kCorruptData, std::move(message)}; }
     static Error Conflict(std::string message) { return {ErrorCode::kConflict, std::move(message)}; }
+    static Error Unauthenticated(std::string message) {
+        return {ErrorCode::kUnauthenticated, std::move(message)};
+    }
+    static Error RateLimited(std::string message) { return {ErrorCode::kRateLimited, std::move(message)}; }
     static Error Unavailable(std::string message) { return {ErrorCode::kUnavailable, std::move(message)}; }
     static Error Internal(std::string message) { return {ErrorCode::kInternal, std::move(message)}; }
 };

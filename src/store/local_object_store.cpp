@@ -16,8 +16,8 @@ namespace {
 constexpr size_t kMaxKeyBytes = 1024;
 
 bool SegmentChar(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 class LocalObjectStore final : public ObjectStore {
@@ -64,8 +64,8 @@ public:
             if (n <= 0) {
                 const int err = errno;
                 ::close(fd);
-                return Error::Io("cannot read object '" + std::string(key) + "': " +
-                                 (n == 0 ? "it shrank while being read" : std::strerror(err)));
+                return Error::Io("cannot read object '" + std::string(key) +
+                                 "': " + (n == 0 ? "it shrank while being read" : std::strerror(err)));
             }
             got += size_t(n);
         }
@@ -82,7 +82,8 @@ public:
             return Error::NotFound("no object '" + std::string(key) + "'");
         }
         const auto size = std::filesystem::file_size(path, ec);
-        if (ec) return Error::Io("cannot read the size of object '" + std::string(key) + "': " + ec.message());
+        if (ec)
+            return Error::Io("cannot read the size of object '" + std::string(key) + "': " + ec.message());
         return ObjectInfo{std::string(key), int64_t(size)};
     }
 
@@ -112,7 +113,8 @@ public:
             if (key.rfind(prefix, 0) != 0 || !ValidateObjectKey(key)) continue;
             out.push_back({key, int64_t(it->file_size())});
         }
-        std::sort(out.begin(), out.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
+        std::sort(out.begin(), out.end(),
+                  [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
         return out;
     }
 
@@ -123,7 +125,9 @@ private:
         std::filesystem::path path = root_ / std::string(key);
         std::error_code ec;
         std::filesystem::create_directories(path.parent_path(), ec);
-        if (ec) return Error::Io("cannot create the directory for object '" + std::string(key) + "': " + ec.message());
+        if (ec)
+            return Error::Io("cannot create the directory for object '" + std::string(key) +
+                             "': " + ec.message());
         if (std::filesystem::is_directory(path, ec)) {
             return Error::Conflict("'" + std::string(key) + "' is a prefix of other objects, not an object");
         }
@@ -131,7 +135,8 @@ private:
     }
 
     static Error OpenError(std::string_view key, int err) {
-        if (err == ENOENT || err == ENOTDIR || err == EISDIR) return Error::NotFound("no object '" + std::string(key) + "'");
+        if (err == ENOENT || err == ENOTDIR || err == EISDIR)
+            return Error::NotFound("no object '" + std::string(key) + "'");
         return Error::Io("cannot open object '" + std::string(key) + "': " + std::strerror(err));
     }
 
@@ -149,7 +154,8 @@ Status ValidateObjectKey(std::string_view key) {
     size_t start = 0;
     while (true) {
         const size_t slash = key.find('/', start);
-        const std::string_view segment = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+        const std::string_view segment =
+            key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
         if (segment.empty()) return bad("empty path segment");
         if (segment.front() == '.') return bad("a segment starts with '.'");
         if (!std::all_of(segment.begin(), segment.end(), SegmentChar)) {
@@ -165,7 +171,8 @@ Result<std::unique_ptr<ObjectStore>> OpenLocalObjectStore(const std::filesystem:
     std::error_code ec;
     std::filesystem::create_directories(root, ec);
     if (ec || !std::filesystem::is_directory(root, ec)) {
-        return Error::Io("cannot use '" + root.string() + "' as the object directory" + (ec ? ": " + ec.message() : ""));
+        return Error::Io("cannot use '" + root.string() + "' as the object directory" +
+                         (ec ? ": " + ec.message() : ""));
     }
     return std::unique_ptr<ObjectStore>(new LocalObjectStore(std::filesystem::absolute(root)));
 }

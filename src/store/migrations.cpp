@@ -1,7 +1,6 @@
 #include "store/migrations.h"
 
-#include <chrono>
-#include <ctime>
+#include "core/clock.h"
 
 namespace amapiano::store {
 namespace {
@@ -21,14 +20,16 @@ const Migration kMigrations[] = {
          "user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, created_at TEXT NOT NULL, "
          "expires_at TEXT NOT NULL)",
          "CREATE INDEX sessions_by_user ON sessions (user_id)",
-         "CREATE TABLE jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, "
+         "CREATE TABLE jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE "
+         "CASCADE, "
          "kind TEXT NOT NULL, status TEXT NOT NULL, progress DOUBLE PRECISION NOT NULL DEFAULT 0, "
          "params TEXT NOT NULL, result TEXT, error_code TEXT, error_message TEXT, "
          "attempts BIGINT NOT NULL DEFAULT 0, lease_until TEXT, created_at TEXT NOT NULL, "
          "updated_at TEXT NOT NULL)",
          "CREATE INDEX jobs_by_status ON jobs (status, created_at)",
          "CREATE INDEX jobs_by_user ON jobs (user_id, created_at)",
-         "CREATE TABLE tracks (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE, "
+         "CREATE TABLE tracks (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id) ON DELETE "
+         "CASCADE, "
          "job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL, title TEXT NOT NULL, spec TEXT NOT NULL, "
          "analysis TEXT, validation TEXT, created_at TEXT NOT NULL)",
          "CREATE INDEX tracks_by_user ON tracks (user_id, created_at, id)",
@@ -37,18 +38,6 @@ const Migration kMigrations[] = {
          "size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (track_id, name))",
      }},
 };
-
-std::string NowUtc() {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[64];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, int(ms));
-    return text;
-}
 
 Result<int> CurrentVersion(SqlSession& sql) {
     if (auto r = sql.Execute(kCreateTable); !r) return r.error();
@@ -87,8 +76,9 @@ Result<int> Migrate(Database& db, std::span<const Migration> migrations) {
                                                      std::string(m.name) + "): " + r.error().message};
                 }
             }
-            auto r = sql.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-                                 {int64_t(m.version), std::string(m.name), NowUtc()});
+            auto r =
+                sql.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                            {int64_t(m.version), std::string(m.name), UtcTimestamp()});
             if (!r) return r.error();
             version = m.version;
         }

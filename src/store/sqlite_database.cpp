@@ -49,7 +49,8 @@ struct Connection final {
         const std::string key(sql);
         if (auto it = statements.find(key); it != statements.end()) return it->second;
         sqlite3_stmt* stmt = nullptr;
-        const int rc = sqlite3_prepare_v3(db, key.c_str(), int(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+        const int rc =
+            sqlite3_prepare_v3(db, key.c_str(), int(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
         if (rc != SQLITE_OK) return SqliteError(db, rc, "preparing '" + key + "'");
         statements.emplace(key, stmt);
         return stmt;
@@ -89,8 +90,8 @@ private:
         sqlite3_clear_bindings(*stmt);
         const int count = sqlite3_bind_parameter_count(*stmt);
         if (size_t(count) != params.size()) {
-            return Error::Internal("'" + std::string(sql) + "' takes " + std::to_string(count) + " parameters, got " +
-                                   std::to_string(params.size()));
+            return Error::Internal("'" + std::string(sql) + "' takes " + std::to_string(count) +
+                                   " parameters, got " + std::to_string(params.size()));
         }
         for (size_t i = 0; i < params.size(); ++i) {
             const std::string name = "$" + std::to_string(i + 1);
@@ -124,7 +125,8 @@ private:
                 case SQLITE_NULL: row.columns.emplace_back(nullptr); break;
                 default: {
                     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-                    row.columns.emplace_back(std::string(text ? text : "", size_t(sqlite3_column_bytes(stmt, i))));
+                    row.columns.emplace_back(
+                        std::string(text ? text : "", size_t(sqlite3_column_bytes(stmt, i))));
                 }
             }
         }
@@ -214,7 +216,8 @@ private:
     std::vector<std::unique_ptr<Connection>> free_;
 };
 
-Result<std::unique_ptr<Connection>> Connect(const std::string& path, const SqliteOptions& options, bool memory) {
+Result<std::unique_ptr<Connection>> Connect(const std::string& path, const SqliteOptions& options,
+                                            bool memory) {
     auto c = std::make_unique<Connection>();
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &c->db, flags, nullptr);
@@ -240,7 +243,8 @@ Result<std::unique_ptr<Connection>> Connect(const std::string& path, const Sqlit
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path, const SqliteOptions& options) {
+Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
+                                             const SqliteOptions& options) {
     const bool memory = path == ":memory:";
     if (!memory && path.has_parent_path()) {
         std::error_code ec;

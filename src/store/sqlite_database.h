@@ -19,10 +19,11 @@
 namespace amapiano::store {
 
 struct SqliteOptions final {
-    int connections = 4;         // pool size (":memory:" always uses one shared connection)
+    int connections = 4;          // pool size (":memory:" always uses one shared connection)
     int busy_timeout_ms = 10000;  // how long a writer waits for the lock before kUnavailable
 };
 
-Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path, const SqliteOptions& options = {});
+Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
+                                             const SqliteOptions& options = {});
 
 }  // namespace amapiano::store

@@ -57,8 +57,19 @@ TEST_F(LocalObjects, RangesAreClippedToTheObject) {
 }
 
 TEST_F(LocalObjects, HostileKeysAreRefused) {
-    const std::vector<std::string> hostile = {"", "../escape", "a/../../etc/passwd", "/absolute", "a//b", "a/", ".hidden", "a/.tmp", "back\\slash",
-          "spa ce", std::string("nul\0byte", 8), std::string(1025, 'k'), "ümlaut"};
+    const std::vector<std::string> hostile = {"",
+                                              "../escape",
+                                              "a/../../etc/passwd",
+                                              "/absolute",
+                                              "a//b",
+                                              "a/",
+                                              ".hidden",
+                                              "a/.tmp",
+                                              "back\\slash",
+                                              "spa ce",
+                                              std::string("nul\0byte", 8),
+                                              std::string(1025, 'k'),
+                                              "ümlaut"};
     for (const std::string& key : hostile) {
         const Status s = store_->Put(key, Bytes("x"));
         ASSERT_FALSE(s) << key;
@@ -80,7 +91,8 @@ TEST_F(LocalObjects, ListsByPrefixSortedWithoutTemporaryFiles) {
     ASSERT_TRUE(listed) << listed.error().message;
     std::vector<std::string> keys;
     for (const ObjectInfo& o : *listed) keys.push_back(o.key);
-    EXPECT_EQ(keys, (std::vector<std::string>{"tracks/a/mix.wav", "tracks/a/stems/kick.wav", "tracks/b/mix.wav"}));
+    EXPECT_EQ(keys,
+              (std::vector<std::string>{"tracks/a/mix.wav", "tracks/a/stems/kick.wav", "tracks/b/mix.wav"}));
     EXPECT_EQ(listed->front().size_bytes, 16);
     EXPECT_EQ(store_->List("")->size(), 4u);
 }
@@ -89,11 +101,13 @@ TEST_F(LocalObjects, PutFileStreamsAndLeavesNoTemporaryFiles) {
     std::vector<uint8_t> big(3 * 1024 * 1024 + 17);
     std::iota(big.begin(), big.end(), uint8_t(0));
     const auto source = dir_ / "render.wav";
-    std::ofstream(source, std::ios::binary).write(reinterpret_cast<const char*>(big.data()), std::streamsize(big.size()));
+    std::ofstream(source, std::ios::binary)
+        .write(reinterpret_cast<const char*>(big.data()), std::streamsize(big.size()));
     ASSERT_TRUE(store_->PutFile("tracks/t/mix.wav", source));
     EXPECT_EQ(*store_->Get("tracks/t/mix.wav"), big);
     size_t entries = 0;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "objects")) entries += e.is_regular_file();
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ / "objects"))
+        entries += e.is_regular_file();
     EXPECT_EQ(entries, 1u);
 
     const Status missing = store_->PutFile("tracks/t/other.wav", dir_ / "nope.wav");

@@ -32,14 +32,17 @@ TEST(Migrations, CreateTheSchemaOnceAndRecordIt) {
     EXPECT_EQ(*Migrate(**db, SchemaMigrations()), *v);
     EXPECT_EQ((*db)->Query("SELECT version FROM schema_migrations")->size(), SchemaMigrations().size());
     // The schema enforces what the service relies on: unique e-mails, owners that exist.
-    ASSERT_TRUE((*db)->Execute("INSERT INTO users (id, email, display_name, password_hash, created_at) "
-                               "VALUES ('u1', 'a@b.c', 'A', 'h', 't')"));
-    auto taken = (*db)->Execute("INSERT INTO users (id, email, display_name, password_hash, created_at) "
-                                "VALUES ('u2', 'a@b.c', 'B', 'h', 't')");
+    ASSERT_TRUE(
+        (*db)->Execute("INSERT INTO users (id, email, display_name, password_hash, created_at) "
+                       "VALUES ('u1', 'a@b.c', 'A', 'h', 't')"));
+    auto taken = (*db)->Execute(
+        "INSERT INTO users (id, email, display_name, password_hash, created_at) "
+        "VALUES ('u2', 'a@b.c', 'B', 'h', 't')");
     ASSERT_FALSE(taken);
     EXPECT_EQ(taken.error().code, ErrorCode::kConflict);
-    auto orphan = (*db)->Execute("INSERT INTO tracks (id, user_id, title, spec, created_at) "
-                                 "VALUES ('t1', 'nobody', 'x', '{}', 't')");
+    auto orphan = (*db)->Execute(
+        "INSERT INTO tracks (id, user_id, title, spec, created_at) "
+        "VALUES ('t1', 'nobody', 'x', '{}', 't')");
     ASSERT_FALSE(orphan);
     EXPECT_EQ(orphan.error().code, ErrorCode::kConflict);
 }
@@ -63,12 +66,14 @@ TEST(Migrations, RefuseNewerDatabasesAndBadNumbering) {
     TempDir dir;
     auto db = OpenSqlite(dir / "a.sqlite3");
     ASSERT_TRUE(db);
-    const Migration two[] = {{1, "one", {"CREATE TABLE a (x TEXT)"}}, {2, "two", {"CREATE TABLE b (x TEXT)"}}};
+    const Migration two[] = {{1, "one", {"CREATE TABLE a (x TEXT)"}},
+                             {2, "two", {"CREATE TABLE b (x TEXT)"}}};
     ASSERT_EQ(*Migrate(**db, two), 2);
     auto older_binary = Migrate(**db, std::span(two).first(1));
     ASSERT_FALSE(older_binary);
     EXPECT_EQ(older_binary.error().code, ErrorCode::kUnsupported);
-    EXPECT_NE(older_binary.error().message.find("schema version 2 is newer than this binary's 1"), std::string::npos);
+    EXPECT_NE(older_binary.error().message.find("schema version 2 is newer than this binary's 1"),
+              std::string::npos);
 
     const Migration gap[] = {{1, "one", {}}, {3, "three", {}}};
     auto bad = Migrate(**db, gap);

@@ -97,7 +97,8 @@ TEST(SqliteDatabase, ErrorsHaveStableCodes) {
 
 TEST(SqliteDatabase, RefusesFilesThatAreNotDatabasesAndUnusablePaths) {
     TempDir dir;
-    std::ofstream(dir / "junk.sqlite3") << "this is not a database, just some text that is long enough to read";
+    std::ofstream(dir / "junk.sqlite3")
+        << "this is not a database, just some text that is long enough to read";
     auto junk = OpenSqlite(dir / "junk.sqlite3");
     ASSERT_FALSE(junk);
     EXPECT_EQ(junk.error().code, ErrorCode::kCorruptData) << junk.error().message;
@@ -131,7 +132,8 @@ TEST(SqliteDatabase, ConcurrentWritersQueueAndCommittedDataSurvivesAReopen) {
                     const Status s = (*own)->Transaction([](SqlSession& sql) -> Status {
                         auto rows = sql.Query("SELECT n FROM counter WHERE id = 1");
                         if (!rows) return rows.error();
-                        auto r = sql.Execute("UPDATE counter SET n = $1 WHERE id = 1", {rows->front().Int(0) + 1});
+                        auto r =
+                            sql.Execute("UPDATE counter SET n = $1 WHERE id = 1", {rows->front().Int(0) + 1});
                         return r ? Status{} : Status(r.error());
                     });
                     if (!s) ++failures;
