@@ -26,7 +26,8 @@ std::string_view Trim(std::string_view s) {
 }
 
 bool HasControl(std::string_view s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    return std::any_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 User UserFrom(const store::SqlRow& row) { return {row.Text(0), row.Text(1), row.Text(2), row.Text(3)}; }
@@ -48,16 +49,19 @@ std::string Sha256Hex(std::string_view text) {
 Result<std::string> Accounts::NormaliseEmail(std::string_view email) {
     const std::string_view trimmed = Trim(email);
     const size_t at = trimmed.find('@');
-    const bool shaped = at != std::string_view::npos && at > 0 && trimmed.find('@', at + 1) == std::string_view::npos &&
+    const bool shaped = at != std::string_view::npos && at > 0 &&
+                        trimmed.find('@', at + 1) == std::string_view::npos &&
                         trimmed.find('.', at + 2) != std::string_view::npos && trimmed.back() != '.';
-    const bool clean = std::none_of(trimmed.begin(), trimmed.end(),
-                                    [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }) &&
-                       !HasControl(trimmed);
+    const bool clean =
+        std::none_of(trimmed.begin(), trimmed.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }) &&
+        !HasControl(trimmed);
     if (!shaped || !clean || trimmed.size() > kMaxEmailBytes) {
         return Error::InvalidArgument("email: not an e-mail address");
     }
     std::string out(trimmed);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return out;
 }
 
@@ -91,13 +95,15 @@ Result<Session> Accounts::StartSession(store::SqlSession& sql, const User& user)
     session.token = RandomToken(kTokenBytes);
     const auto now = std::chrono::system_clock::now();
     session.expires_at = UtcTimestamp(now + options_.session_lifetime);
-    auto r = sql.Execute("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-                         {Sha256Hex(session.token), user.id, UtcTimestamp(now), session.expires_at});
+    auto r = sql.Execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        {Sha256Hex(session.token), user.id, UtcTimestamp(now), session.expires_at});
     if (!r) return r.error();
     return session;
 }
 
-Result<Session> Accounts::SignUp(std::string_view email, std::string_view password, std::string_view display_name) {
+Result<Session> Accounts::SignUp(std::string_view email, std::string_view password,
+                                 std::string_view display_name) {
     auto normalised = NormaliseEmail(email);
     if (!normalised) return normalised.error();
     if (password.size() < kMinPasswordBytes || password.size() > kMaxPasswordBytes) {
@@ -115,7 +121,8 @@ Result<Session> Accounts::SignUp(std::string_view email, std::string_view passwo
     Session session;
     const Status s = db_.Transaction([&](store::SqlSession& sql) -> Status {
         auto r = sql.Execute(
-            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO users (id, email, display_name, password_hash, created_at) VALUES ($1, $2, $3, $4, "
+            "$5)",
             {user.id, user.email, user.display_name, *hash, user.created_at});
         if (!r) {
             if (r.error().code == ErrorCode::kConflict) {
@@ -162,8 +169,9 @@ Result<Session> Accounts::Login(std::string_view email, std::string_view passwor
     std::optional<User> user;
     std::string hash = dummy_hash_;
     if (normalised) {
-        auto rows = db_.Query("SELECT id, email, display_name, created_at, password_hash FROM users WHERE email = $1",
-                              {*normalised});
+        auto rows =
+            db_.Query("SELECT id, email, display_name, created_at, password_hash FROM users WHERE email = $1",
+                      {*normalised});
         if (!rows) return rows.error();
         if (!rows->empty()) {
             user = UserFrom(rows->front());

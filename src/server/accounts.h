@@ -45,7 +45,7 @@ struct AccountOptions final {
     std::chrono::seconds session_lifetime = std::chrono::hours(24 * 30);
     // argon2id cost; the defaults are libsodium's "interactive" limits (~64 MiB, a few tens of ms).
     // Tests lower them.
-    uint64_t hash_ops_limit = 0;  // 0: crypto_pwhash_OPSLIMIT_INTERACTIVE
+    uint64_t hash_ops_limit = 0;   // 0: crypto_pwhash_OPSLIMIT_INTERACTIVE
     size_t hash_memory_limit = 0;  // 0: crypto_pwhash_MEMLIMIT_INTERACTIVE
     int max_failures_per_account = 5;
     int max_failures_per_address = 20;

@@ -26,7 +26,8 @@ TEST(Ids, AreUniqueUrlSafeAndOfFixedLength) {
 
 TEST(Clock, UtcTimestampsAreIso8601WithMillisecondsAndSortLikeTime) {
     using namespace std::chrono;
-    const system_clock::time_point t = sys_days{2026y / November / 27} + hours(6) + minutes(5) + milliseconds(7);
+    const system_clock::time_point t =
+        sys_days{2026y / November / 27} + hours(6) + minutes(5) + milliseconds(7);
     EXPECT_EQ(UtcTimestamp(t), "2026-11-27T06:05:00.007Z");
     EXPECT_EQ(UtcTimestamp(system_clock::time_point{}), "1970-01-01T00:00:00.000Z");
     EXPECT_LT(UtcTimestamp(t), UtcTimestamp(t + milliseconds(1)));

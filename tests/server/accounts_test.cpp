@@ -64,10 +64,11 @@ TEST_F(AccountsTest, SignUpRefusesBadFieldsAndTakenAddresses) {
     struct Case {
         const char *email, *password, *name, *field;
     };
-    for (const Case& c : {Case{"not-an-address", "long enough", "A", "email"}, Case{"a@b", "long enough", "A", "email"},
-                          Case{"a b@c.de", "long enough", "A", "email"}, Case{"a@b.c", "short", "A", "password"},
-                          Case{"a@b.c", "long enough", "   ", "display_name"},
-                          Case{"a@b.c", "long enough", "bell\x07", "display_name"}}) {
+    for (const Case& c :
+         {Case{"not-an-address", "long enough", "A", "email"}, Case{"a@b", "long enough", "A", "email"},
+          Case{"a b@c.de", "long enough", "A", "email"}, Case{"a@b.c", "short", "A", "password"},
+          Case{"a@b.c", "long enough", "   ", "display_name"},
+          Case{"a@b.c", "long enough", "bell\x07", "display_name"}}) {
         auto r = accounts_->SignUp(c.email, c.password, c.name);
         ASSERT_FALSE(r) << c.email;
         EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument) << c.email;
@@ -120,7 +121,8 @@ TEST_F(AccountsTest, TooManyFailuresAreLimitedPerAccountAndPerAddress) {
     EXPECT_TRUE(accounts->Login("bob@example.com", "battery staple", "10.0.0.99"));
 
     // One address guessing across many accounts is stopped too.
-    for (int i = 0; i < 5; ++i) (void)accounts->Login("user" + std::to_string(i) + "@x.io", "guess", "192.0.2.7");
+    for (int i = 0; i < 5; ++i)
+        (void)accounts->Login("user" + std::to_string(i) + "@x.io", "guess", "192.0.2.7");
     EXPECT_EQ(accounts->Login("bob@example.com", "battery staple", "192.0.2.7").error().code,
               ErrorCode::kRateLimited);
     EXPECT_TRUE(accounts->Login("bob@example.com", "battery staple", "192.0.2.8"));
