@@ -88,7 +88,11 @@ void HarmonyAnalyzer::CloseBlock() {
 
 std::array<double, 12> HarmonyAnalyzer::ChromaBetween(double start_s, double end_s) const {
     std::array<double, 12> sum{};
-    for (size_t b = 0; b < blocks_.size(); ++b) {
+    // Blocks are evenly spaced: only those around [start_s, end_s) can have their centre inside it.
+    const double blocks_per_s = kFrameRateHz / kBlockFrames;
+    const auto first = size_t(std::max(0.0, std::floor(start_s * blocks_per_s - 0.5)));
+    const auto last = std::min(blocks_.size(), size_t(std::max(0.0, std::ceil(end_s * blocks_per_s + 0.5))));
+    for (size_t b = first; b < last; ++b) {
         const double centre_s = (double(b) + 0.5) * kBlockFrames / kFrameRateHz;
         if (centre_s < start_s || centre_s >= end_s) continue;
         for (size_t pc = 0; pc < 12; ++pc) sum[pc] += blocks_[b][pc];

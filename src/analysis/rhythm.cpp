@@ -74,6 +74,21 @@ double MeanIn(std::span<const float> x, double lo, double hi) {
     return sum / (b - a);
 }
 
+struct Gaps final {
+    std::vector<double> gaps;  // between consecutive beats
+    double median = 0.0;
+};
+
+// The gaps between consecutive beats and their median (at least two beats).
+Gaps BeatGaps(std::span<const double> beat_frames) {
+    Gaps out;
+    for (size_t i = 1; i < beat_frames.size(); ++i) out.gaps.push_back(beat_frames[i] - beat_frames[i - 1]);
+    std::vector<double> sorted = out.gaps;
+    std::nth_element(sorted.begin(), sorted.begin() + long(sorted.size() / 2), sorted.end());
+    out.median = sorted[sorted.size() / 2];
+    return out;
+}
+
 // How clearly the beats sit on onsets: mean envelope peak at the beats over the envelope's mean.
 double BeatContrast(std::span<const float> envelope, std::span<const double> beats) {
     if (beats.empty()) return 0.0;
@@ -98,11 +113,7 @@ double BeatContrast(std::span<const float> envelope, std::span<const double> bea
 SwingEstimate MeasureSwing(std::span<const float> envelope, std::span<const double> beat_frames) {
     SwingEstimate estimate;
     if (beat_frames.size() < 4 || envelope.empty()) return estimate;
-    std::vector<double> gaps;
-    for (size_t i = 1; i < beat_frames.size(); ++i) gaps.push_back(beat_frames[i] - beat_frames[i - 1]);
-    std::vector<double> sorted = gaps;
-    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-    const double median_gap = sorted[sorted.size() / 2];
+    const auto [gaps, median_gap] = BeatGaps(beat_frames);
 
     double track_mean = 0.0;
     for (float v : envelope) track_mean += v;
@@ -144,11 +155,7 @@ SwingEstimate MeasureSwing(std::span<const float> envelope, std::span<const doub
 
 double SixteenthCoverage(std::span<const float> high_envelope, std::span<const double> beat_frames) {
     if (beat_frames.size() < 4 || high_envelope.empty()) return 0.0;
-    std::vector<double> gaps;
-    for (size_t i = 1; i < beat_frames.size(); ++i) gaps.push_back(beat_frames[i] - beat_frames[i - 1]);
-    std::vector<double> sorted = gaps;
-    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-    const double median_gap = sorted[sorted.size() / 2];
+    const auto [gaps, median_gap] = BeatGaps(beat_frames);
     int slots = 0, hits = 0;
     for (size_t i = 0; i + 1 < beat_frames.size(); ++i) {
         if (std::abs(gaps[i] / median_gap - 1.0) > 0.15) continue;

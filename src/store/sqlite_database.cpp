@@ -155,10 +155,9 @@ public:
         return InTransaction("BEGIN DEFERRED", work, true);
     }
 
-    Status Add(std::unique_ptr<Connection> c) {
+    void Add(std::unique_ptr<Connection> c) {
         std::lock_guard lock(mutex_);
         free_.push_back(std::move(c));
-        return {};
     }
 
 private:
@@ -256,7 +255,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::filesystem::path& path,
     for (int i = 0; i < connections; ++i) {
         auto c = Connect(path.string(), options, memory);
         if (!c) return c.error();
-        (void)db->Add(std::move(*c));
+        db->Add(std::move(*c));
     }
     return std::unique_ptr<Database>(std::move(db));
 }
