@@ -76,6 +76,16 @@ void PrintTable(const std::string& file, const pipeline::FileAnalysis& result) {
 
 }  // namespace
 
+void PrintFileError(std::string_view command, const std::string& file, const Error& error, bool json) {
+    if (json) {
+        std::cout << pipeline::AnalysisErrorJson(file, error).dump() << "\n";
+    } else {
+        std::cerr << "amapiano " << command << ": " << file << ": " << error.message << " ("
+                  << ErrorCodeName(error.code) << ")\n";
+    }
+    std::cout.flush();
+}
+
 CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& flags) {
     CLI::App* cmd =
         app.add_subcommand("analyze", "Measure tempo, beats, key, loudness and features of audio files");
@@ -100,13 +110,7 @@ int RunAnalyze(const AnalyzeFlags& flags) {
         auto result = pipeline::AnalyzeFile(file, *features);
         if (!result) {
             exit_code = kExitRuntimeError;
-            if (flags.json) {
-                std::cout << pipeline::AnalysisErrorJson(file, result.error()).dump() << "\n";
-            } else {
-                std::cerr << "amapiano analyze: " << file << ": " << result.error().message << " ("
-                          << ErrorCodeName(result.error().code) << ")\n";
-            }
-            std::cout.flush();
+            PrintFileError("analyze", file, result.error(), flags.json);
             continue;
         }
         if (flags.json) {

@@ -10,7 +10,10 @@
 
 #include <CLI/CLI.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/error.h"
 
 namespace amapiano::cli {
 
@@ -26,5 +29,9 @@ CLI::App* AddAnalyzeCommand(CLI::App& app, AnalyzeFlags& flags);
 
 // Runs a parsed analyze command; returns the exit code.
 int RunAnalyze(const AnalyzeFlags& flags);
+
+// How `analyze` (and `validate`, which promises the same) reports a file it could not read: the error
+// object on stdout with --json, one line on stderr otherwise.
+void PrintFileError(std::string_view command, const std::string& file, const Error& error, bool json);
 
 }  // namespace amapiano::cli

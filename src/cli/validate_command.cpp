@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
-#include "pipeline/analysis_json.h"
 #include "pipeline/validate_file.h"
 #include "pipeline/validation_json.h"
 
@@ -51,13 +51,7 @@ int RunValidate(const ValidateFlags& flags) {
         auto result = pipeline::ValidateFile(file, options);
         if (!result) {
             exit_code = kExitRuntimeError;
-            if (flags.json) {
-                std::cout << pipeline::AnalysisErrorJson(file, result.error()).dump() << "\n";
-            } else {
-                std::cerr << "amapiano validate: " << file << ": " << result.error().message << " ("
-                          << ErrorCodeName(result.error().code) << ")\n";
-            }
-            std::cout.flush();
+            PrintFileError("validate", file, result.error(), flags.json);
             continue;
         }
         const pipeline::ValidationTimings& t = result->timings;

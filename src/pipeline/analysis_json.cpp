@@ -2,16 +2,13 @@
 
 #include <cmath>
 
+#include "pipeline/json_numbers.h"
+
 namespace amapiano::pipeline {
 namespace {
 
 using analysis::Feature;
 using nlohmann::json;
-
-double Round(double value, int digits) {
-    const double scale = std::pow(10.0, digits);
-    return std::round(value * scale) / scale;
-}
 
 json Times(const std::vector<double>& seconds) {
     json out = json::array();

@@ -2,18 +2,10 @@
 
 #include <cmath>
 
+#include "pipeline/json_numbers.h"
 #include "pipeline/validation_json.h"
 
 namespace amapiano::pipeline {
-namespace {
-
-// Rounded for people; the values are measurements, not identifiers.
-double Round(double value, int decimals) {
-    const double scale = std::pow(10.0, decimals);
-    return std::round(value * scale) / scale;
-}
-
-}  // namespace
 
 nlohmann::json SpecJson(const compose::Score& score, const prompt::PromptReading& reading) {
     nlohmann::json instruments = nlohmann::json::array();

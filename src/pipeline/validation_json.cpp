@@ -2,15 +2,12 @@
 
 #include <cmath>
 
+#include "pipeline/json_numbers.h"
+
 namespace amapiano::pipeline {
 namespace {
 
 using nlohmann::json;
-
-double Round(double value, int digits) {
-    const double scale = std::pow(10.0, digits);
-    return std::round(value * scale) / scale;
-}
 
 json Optional(const std::optional<double>& value, int digits) {
     return value ? json(Round(*value, digits)) : json(nullptr);

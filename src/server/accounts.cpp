@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/text.h"
 
 namespace amapiano::server {
 namespace {
@@ -18,12 +19,6 @@ constexpr size_t kMaxEmailBytes = 254;
 constexpr size_t kMaxDisplayNameBytes = 80;
 constexpr size_t kTokenBytes = 32;
 constexpr const char* kWrongCredentials = "wrong e-mail address or password";
-
-std::string_view Trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 bool HasControl(std::string_view s) {
     return std::any_of(s.begin(), s.end(),
@@ -47,7 +42,7 @@ std::string Sha256Hex(std::string_view text) {
 }
 
 Result<std::string> Accounts::NormaliseEmail(std::string_view email) {
-    const std::string_view trimmed = Trim(email);
+    const std::string_view trimmed = TrimWhitespace(email);
     const size_t at = trimmed.find('@');
     const bool shaped = at != std::string_view::npos && at > 0 &&
                         trimmed.find('@', at + 1) == std::string_view::npos &&
@@ -110,7 +105,7 @@ Result<Session> Accounts::SignUp(std::string_view email, std::string_view passwo
         return Error::InvalidArgument("password: must be " + std::to_string(kMinPasswordBytes) + " to " +
                                       std::to_string(kMaxPasswordBytes) + " bytes long");
     }
-    const std::string_view name = Trim(display_name);
+    const std::string_view name = TrimWhitespace(display_name);
     if (name.empty() || name.size() > kMaxDisplayNameBytes || HasControl(name)) {
         return Error::InvalidArgument("display_name: must be 1 to " + std::to_string(kMaxDisplayNameBytes) +
                                       " printable characters");
@@ -159,7 +154,8 @@ void Accounts::RecordFailure(const std::string& key, std::chrono::steady_clock::
 Result<Session> Accounts::Login(std::string_view email, std::string_view password, std::string_view address) {
     const auto now = std::chrono::steady_clock::now();
     auto normalised = NormaliseEmail(email);
-    const std::string account_key = "account:" + (normalised ? *normalised : std::string(Trim(email)));
+    const std::string account_key =
+        "account:" + (normalised ? *normalised : std::string(TrimWhitespace(email)));
     const std::string address_key = "address:" + std::string(address);
     if (Limited(account_key, options_.max_failures_per_account, now) ||
         Limited(address_key, options_.max_failures_per_address, now)) {

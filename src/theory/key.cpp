@@ -3,6 +3,8 @@
 #include <array>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace amapiano::theory {
 namespace {
 
@@ -15,16 +17,10 @@ std::string Lower(std::string_view text) {
     return out;
 }
 
-std::string_view Trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
-
 }  // namespace
 
 Result<Key> ParseKey(std::string_view text) {
-    const std::string_view trimmed = Trim(text);
+    const std::string_view trimmed = TrimWhitespace(text);
     auto invalid = [&] {
         return Error::InvalidArgument(
             "'" + std::string(text) +
@@ -53,7 +49,7 @@ Result<Key> ParseKey(std::string_view text) {
         pc -= 1;
         rest.remove_prefix(4);
     }
-    const std::string_view raw_suffix = Trim(rest);
+    const std::string_view raw_suffix = TrimWhitespace(rest);
     const std::string suffix = Lower(raw_suffix);
     Mode mode;
     if (raw_suffix == "M" || suffix.empty() || suffix == "maj" || suffix == "major") {

@@ -16,6 +16,7 @@ namespace amapiano::cli {
 namespace {
 
 using testing_support::CliRun;
+using testing_support::JsonLines;
 using testing_support::TempDir;
 
 class AnalyzeBinary : public ::testing::Test {
@@ -37,20 +38,13 @@ protected:
         return path;
     }
 
-    static std::vector<nlohmann::json> Lines(const std::string& out) {
-        std::vector<nlohmann::json> lines;
-        std::istringstream in(out);
-        for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
-        return lines;
-    }
-
     TempDir dir_;
 };
 
 TEST_F(AnalyzeBinary, JsonHasEveryContractField) {
     const CliRun run = Invoke("analyze --json " + Track());
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const std::vector<nlohmann::json> lines = Lines(run.out);
+    const std::vector<nlohmann::json> lines = JsonLines(run.out);
     ASSERT_EQ(lines.size(), 1u);
     const nlohmann::json& j = lines[0];
     for (const char* field :
@@ -80,7 +74,7 @@ TEST_F(AnalyzeBinary, JsonHasEveryContractField) {
 TEST_F(AnalyzeBinary, FeaturesSelectWhatIsMeasured) {
     const CliRun run = Invoke("analyze --json --features tempo,loudness " + Track());
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const nlohmann::json j = Lines(run.out).at(0);
+    const nlohmann::json j = JsonLines(run.out).at(0);
     EXPECT_TRUE(j.contains("bpm"));
     EXPECT_TRUE(j.contains("loudness"));
     EXPECT_FALSE(j.contains("key"));
@@ -93,7 +87,7 @@ TEST_F(AnalyzeBinary, UnreadableFileIsReportedAndTheOthersStillAnalysed) {
     const CliRun run =
         Invoke("analyze --json " + missing + " " + (dir_ / "junk.mp3").string() + " " + Track());
     EXPECT_EQ(run.exit_code, 1);
-    const std::vector<nlohmann::json> lines = Lines(run.out);
+    const std::vector<nlohmann::json> lines = JsonLines(run.out);
     ASSERT_EQ(lines.size(), 3u);
     EXPECT_EQ(lines[0]["file"], missing);
     EXPECT_EQ(lines[0]["error"]["code"], "not_found");
@@ -106,7 +100,7 @@ TEST_F(AnalyzeBinary, UnreadableFileIsReportedAndTheOthersStillAnalysed) {
 TEST_F(AnalyzeBinary, DirectoryIsAnError) {
     const CliRun run = Invoke("analyze --json " + dir_.path().string());
     EXPECT_EQ(run.exit_code, 1);
-    EXPECT_EQ(Lines(run.out).at(0)["error"]["code"], "invalid_argument");
+    EXPECT_EQ(JsonLines(run.out).at(0)["error"]["code"], "invalid_argument");
 }
 
 TEST_F(AnalyzeBinary, TableForHumans) {
@@ -128,7 +122,7 @@ TEST_F(AnalyzeBinary, SilenceIsAnHonestResult) {
     const CliRun run =
         Invoke("analyze --json " + testing_support::EssentiaAudio("generated/silence/silence.flac").string());
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const nlohmann::json j = Lines(run.out).at(0);
+    const nlohmann::json j = JsonLines(run.out).at(0);
     EXPECT_TRUE(j["bpm"].is_null());
     EXPECT_TRUE(j["key"].is_null());
     EXPECT_EQ(j["loudness"]["integrated_lufs"], -70.0);

@@ -16,6 +16,7 @@ namespace {
 
 using testing_support::CliRun;
 using testing_support::EssentiaAudio;
+using testing_support::JsonLines;
 using testing_support::TempDir;
 
 class ValidateBinary : public ::testing::Test {
@@ -25,13 +26,6 @@ protected:
             GTEST_SKIP() << "AMAPIANO_BIN not set (run through ctest)";
     }
     CliRun Invoke(const std::string& args) { return testing_support::RunAmapiano(args, dir_.path()); }
-
-    static std::vector<nlohmann::json> Lines(const std::string& out) {
-        std::vector<nlohmann::json> lines;
-        std::istringstream in(out);
-        for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
-        return lines;
-    }
 
     TempDir dir_;
 };
@@ -50,7 +44,7 @@ TEST_F(ValidateBinary, ClearlyNonAmapianoAudioIsNotAmapiano) {
     for (const std::string& f : files) args += " '" + f + "'";
     const CliRun run = Invoke(args);
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const std::vector<nlohmann::json> lines = Lines(run.out);
+    const std::vector<nlohmann::json> lines = JsonLines(run.out);
     ASSERT_EQ(lines.size(), files.size());
     for (size_t i = 0; i < files.size(); ++i) {
         const nlohmann::json& j = lines[i];
@@ -79,7 +73,7 @@ TEST_F(ValidateBinary, JsonHasEveryContractFieldAndTimings) {
     ASSERT_EQ(made.exit_code, 0) << made.err;
     const CliRun run = Invoke("validate --json --timings --subgenre private-school " + track);
     ASSERT_EQ(run.exit_code, 0) << run.err;
-    const std::vector<nlohmann::json> lines = Lines(run.out);
+    const std::vector<nlohmann::json> lines = JsonLines(run.out);
     ASSERT_EQ(lines.size(), 1u);
     const nlohmann::json& j = lines[0];
     for (const char* field :
@@ -113,14 +107,14 @@ TEST_F(ValidateBinary, UnreadableFilesAreReportedLikeAnalyze) {
     const std::string silence = EssentiaAudio("generated/silence/silence.flac").string();
     const CliRun run = Invoke("validate --json " + missing + " '" + silence + "'");
     EXPECT_EQ(run.exit_code, 1);
-    const std::vector<nlohmann::json> lines = Lines(run.out);
+    const std::vector<nlohmann::json> lines = JsonLines(run.out);
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[0].at("file"), missing);
     EXPECT_EQ(lines[0].at("error").at("code"), "not_found");
     EXPECT_EQ(lines[1].at("verdict"), "not_amapiano");
 
     const CliRun analyzed = Invoke("analyze --json " + missing);
-    EXPECT_EQ(Lines(analyzed.out).at(0), lines[0]);
+    EXPECT_EQ(JsonLines(analyzed.out).at(0), lines[0]);
     EXPECT_EQ(analyzed.exit_code, run.exit_code);
 
     const CliRun bad = Invoke("validate --subgenre gqom '" + silence + "'");
