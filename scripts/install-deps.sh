@@ -10,12 +10,12 @@ runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libswresam
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libsndfile1-dev libebur128-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libfftw3-dev libsqlite3-dev libsodium-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libfftw3-dev libsqlite3-dev libsodium-dev libboost1.74-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format
 )
 # Independent checkers used by the tests and benchmarks (never linked into the product).
-test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang)
+test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang wrk)
 
 if [[ "${1:-}" == "--runtime" ]]; then
   wanted=("${runtime_packages[@]}")

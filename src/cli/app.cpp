@@ -6,6 +6,7 @@
 #include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
 #include "cli/generate_command.h"
+#include "cli/serve_command.h"
 #include "cli/validate_command.h"
 
 #ifndef AMAPIANO_VERSION
@@ -24,6 +25,8 @@ int RunApp(int argc, char** argv) {
     CLI::App* analyze = AddAnalyzeCommand(app, analyze_flags);
     ValidateFlags validate_flags;
     CLI::App* validate = AddValidateCommand(app, validate_flags);
+    ServeFlags serve_flags;
+    CLI::App* serve = AddServeCommand(app, serve_flags);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -39,6 +42,7 @@ int RunApp(int argc, char** argv) {
     if (generate->parsed()) return RunGenerate(generate_flags);
     if (analyze->parsed()) return RunAnalyze(analyze_flags);
     if (validate->parsed()) return RunValidate(validate_flags);
+    if (serve->parsed()) return RunServe(serve_flags, AMAPIANO_VERSION);
     return kExitUsageError;
 }
 

@@ -25,6 +25,7 @@ Result<FileValidation> ValidateFile(const std::filesystem::path& path,
     const auto start = std::chrono::steady_clock::now();
     out.report = validate::Validate(analysed->analysis, *knowledge, options);
     out.timings.validate_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.analysis = std::move(analysed->analysis);
     return out;
 }
 

@@ -23,6 +23,7 @@ struct ValidationTimings final {
 
 struct FileValidation final {
     validate::ValidationReport report;
+    analysis::Analysis analysis;  // what the report was scored from
     ValidationTimings timings;
 };
 

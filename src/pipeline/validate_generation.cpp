@@ -22,6 +22,7 @@ Result<GenerationValidation> ValidateGeneration(const compose::Score& score,
     if (!validated) return validated.error();
     GenerationValidation out;
     out.report = std::move(validated->report);
+    out.analysis = std::move(validated->analysis);
     out.timings = validated->timings;
     out.path = ValidationReportPathFor(mix_path);
     const std::string text = ValidationJson(mix_path.filename().string(), out.report).dump(2) + "\n";

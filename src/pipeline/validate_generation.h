@@ -15,6 +15,7 @@ namespace amapiano::pipeline {
 
 struct GenerationValidation final {
     validate::ValidationReport report;
+    analysis::Analysis analysis;  // the mix as heard
     ValidationTimings timings;
     std::filesystem::path path;  // where the JSON report was written
 };

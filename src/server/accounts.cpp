@@ -9,8 +9,11 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "store/checksum.h"
 
 namespace amapiano::server {
+
+using store::Sha256Hex;
 namespace {
 
 constexpr size_t kMinPasswordBytes = 8;
@@ -28,18 +31,6 @@ bool HasControl(std::string_view s) {
 User UserFrom(const store::SqlRow& row) { return {row.Text(0), row.Text(1), row.Text(2), row.Text(3)}; }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view text) {
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : digest) {
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
-}
 
 Result<std::string> Accounts::NormaliseEmail(std::string_view email) {
     const std::string_view trimmed = TrimWhitespace(email);

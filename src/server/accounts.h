@@ -80,7 +80,4 @@ private:
     std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
 };
 
-// Lowercase hex SHA-256 of `text` (how session tokens are stored).
-std::string Sha256Hex(std::string_view text);
-
 }  // namespace amapiano::server

@@ -37,6 +37,11 @@ const Migration kMigrations[] = {
          "name TEXT NOT NULL, kind TEXT NOT NULL, format TEXT NOT NULL, object_key TEXT NOT NULL, "
          "size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (track_id, name))",
      }},
+    {2,
+     "service keys (the signing key for asset URLs, shared by every replica)",
+     {
+         "CREATE TABLE service_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL)",
+     }},
 };
 
 Result<int> CurrentVersion(SqlSession& sql) {

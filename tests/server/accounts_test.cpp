@@ -1,6 +1,7 @@
 // Accounts over a real SQLite database: sign-up rules, argon2id hashes, hashed opaque tokens, generic
 // login failures, rate limiting per account and per address, logout and expiry.
 #include "server/accounts.h"
+#include "store/checksum.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -52,7 +53,7 @@ TEST_F(AccountsTest, SignUpStoresAnArgon2idHashAndOnlyTheTokensDigest) {
     EXPECT_EQ(hash->front().Text(0).find("correct horse"), std::string::npos);
     auto sessions = db_->Query("SELECT token_hash FROM sessions");
     ASSERT_EQ(sessions->size(), 1u);
-    EXPECT_EQ(sessions->front().Text(0), Sha256Hex(s->token));
+    EXPECT_EQ(sessions->front().Text(0), store::Sha256Hex(s->token));
     EXPECT_NE(sessions->front().Text(0), s->token);
 
     auto who = accounts_->Authenticate(s->token);

@@ -1,0 +1,255 @@
+#include "server/service.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <iostream>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "jobs/generation_job.h"
+#include "jobs/job_events.h"
+#include "jobs/job_store.h"
+#include "jobs/upload_jobs.h"
+#include "jobs/worker_pool.h"
+#include "server/accounts.h"
+#include "server/api.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/signed_urls.h"
+#include "store/local_object_store.h"
+#include "store/migrations.h"
+#include "store/sqlite_database.h"
+#include "validate/genre_knowledge.h"
+
+namespace amapiano::server {
+namespace {
+
+Result<int64_t> IntSetting(const Config& config, std::string_view key, int64_t fallback, int64_t lo, int64_t hi) {
+    auto text = config.Find(key);
+    if (!text) return fallback;
+    int64_t value = 0;
+    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (ec != std::errc() || p != text->data() + text->size() || value < lo || value > hi) {
+        return Error::InvalidArgument(std::string(key) + " (" + Config::EnvName(key) + ") must be a whole number between " +
+                                      std::to_string(lo) + " and " + std::to_string(hi) + ", not '" + *text + "'");
+    }
+    return value;
+}
+
+std::string ToHex(const std::vector<uint8_t>& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (uint8_t b : bytes) {
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    return out;
+}
+
+std::optional<std::vector<uint8_t>> FromHex(std::string_view hex) {
+    if (hex.size() < 32 || hex.size() % 2 != 0) return std::nullopt;
+    std::vector<uint8_t> out;
+    for (size_t i = 0; i < hex.size(); i += 2) {
+        unsigned v = 0;
+        auto [p, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
+        if (ec != std::errc() || p != hex.data() + i + 2) return std::nullopt;
+        out.push_back(uint8_t(v));
+    }
+    return out;
+}
+
+// The key that signs download URLs: AMAPIANO_URL_SIGNING_KEY (hex) or one kept in the database,
+// created on first start, so every replica signs alike and links survive restarts.
+Result<std::vector<uint8_t>> SigningKey(store::Database& db) {
+    if (const char* env = std::getenv("AMAPIANO_URL_SIGNING_KEY"); env && *env) {
+        auto key = FromHex(env);
+        if (!key) return Error::InvalidArgument("AMAPIANO_URL_SIGNING_KEY must be at least 16 bytes as hex");
+        return *key;
+    }
+    std::string hex;
+    Status s = db.Transaction([&](store::SqlSession& sql) -> Status {
+        auto rows = sql.Query("SELECT value FROM service_keys WHERE name = 'url_signing'");
+        if (!rows) return rows.error();
+        if (!rows->empty()) {
+            hex = rows->front().Text(0);
+            return {};
+        }
+        hex = ToHex(RandomBytes(32));
+        auto r = sql.Execute("INSERT INTO service_keys (name, value, created_at) VALUES ('url_signing', $1, $2)",
+                             {hex, UtcTimestamp()});
+        return r ? Status{} : Status{r.error()};
+    });
+    if (!s) return s.error();
+    auto key = FromHex(hex);
+    if (!key) return Error::CorruptData("the stored URL signing key is malformed");
+    return *key;
+}
+
+}  // namespace
+
+Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string version) {
+    ServiceOptions o;
+    o.version = std::move(version);
+    o.host = config.Get("host", "0.0.0.0");
+    o.data_dir = config.Get("data_dir", "data");
+    o.database_url = config.Get("database_url", "");
+    const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+    struct IntField {
+        const char* key;
+        int64_t fallback, lo, hi;
+    };
+    auto get = [&](const IntField& f) { return IntSetting(config, f.key, f.fallback, f.lo, f.hi); };
+    auto port = get({"port", 8080, 0, 65535});
+    auto workers = get({"workers", cores, 0, 256});
+    auto http_threads = get({"http_threads", std::max<int64_t>(2, cores), 1, 256});
+    auto drain = get({"drain_seconds", 25, 0, 3600});
+    auto upload = get({"max_upload_mb", 200, 1, 1 << 20});
+    auto ttl = get({"url_ttl_seconds", 900, 1, 7 * 24 * 3600});
+    auto lease = get({"job_lease_seconds", 30, 1, 3600});
+    auto rate = get({"rate_limit_per_minute", 1200, 0, 1000000});
+    for (const auto* r : {&port, &workers, &http_threads, &drain, &upload, &ttl, &lease, &rate}) {
+        if (!*r) return r->error();
+    }
+    o.port = int(*port);
+    o.workers = int(*workers);
+    o.http_threads = int(*http_threads);
+    o.drain = std::chrono::seconds(*drain);
+    o.max_upload_bytes = *upload << 20;
+    o.url_ttl = std::chrono::seconds(*ttl);
+    o.job_lease = std::chrono::seconds(*lease);
+    o.rate_limit_per_minute = int(*rate);
+    const std::string secure = config.Get("secure_cookies", "false");
+    if (secure != "true" && secure != "false" && secure != "1" && secure != "0") {
+        return Error::InvalidArgument("secure_cookies must be true or false, not '" + secure + "'");
+    }
+    o.secure_cookies = secure == "true" || secure == "1";
+    return o;
+}
+
+int RunService(const ServiceOptions& options, Logger& log) {
+    auto fail = [&](std::string_view what, const Error& e) {
+        log.Error("startup_failed", {{"step", what}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
+        return 1;
+    };
+    // Signals are taken by sigwait below, so block them before any thread starts.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    std::error_code ec;
+    const std::filesystem::path scratch = options.data_dir / "tmp";
+    std::filesystem::create_directories(options.data_dir / "objects", ec);
+    std::filesystem::remove_all(scratch, ec);  // leftovers of a process that died
+    std::filesystem::create_directories(scratch, ec);
+    if (ec) return fail("data_dir", Error::Io("cannot create " + scratch.string() + ": " + ec.message()));
+
+    std::filesystem::path db_path = options.data_dir / "amapiano.sqlite3";
+    if (!options.database_url.empty()) {
+        constexpr std::string_view kSqlite = "sqlite://";
+        if (options.database_url.rfind(kSqlite, 0) != 0) {
+            return fail("database", Error::Unsupported("DATABASE_URL '" + options.database_url.substr(0, options.database_url.find(':')) +
+                                                       "://...' is not supported by this build; use sqlite:///path"));
+        }
+        db_path = options.database_url.substr(kSqlite.size());
+    }
+    auto db = store::OpenSqlite(db_path, {});
+    if (!db) return fail("database", db.error());
+    auto version = store::Migrate(**db, store::SchemaMigrations());
+    if (!version) return fail("migrations", version.error());
+    auto objects = store::OpenLocalObjectStore(options.data_dir / "objects");
+    if (!objects) return fail("objects", objects.error());
+    const std::string probe = "ok";
+    if (Status s = (*objects)->Put("health/probe", std::span<const uint8_t>(
+                                                      reinterpret_cast<const uint8_t*>(probe.data()), probe.size()));
+        !s) {
+        return fail("objects", s.error());
+    }
+    auto knowledge = validate::LoadGenreKnowledge();
+    if (!knowledge) return fail("engine", knowledge.error());
+    AccountOptions account_options;
+    auto accounts = Accounts::Create(**db, account_options);
+    if (!accounts) return fail("accounts", accounts.error());
+    auto key = SigningKey(**db);
+    if (!key) return fail("signing_key", key.error());
+    const UrlSigner signer(*key);
+
+    jobs::JobStore job_store(**db, {.lease = options.job_lease});
+    if (auto requeued = job_store.RequeueExpired(); requeued && *requeued > 0) {
+        log.Info("jobs_requeued", {{"count", *requeued}, {"reason", "lease_expired"}});
+    }
+    jobs::JobEvents events;
+    Metrics metrics;
+    jobs::WorkerPool pool(**db, job_store, events, log, {.workers = options.workers});
+    pool.Register(std::string(jobs::kGenerationJob), jobs::MakeGenerationRunner(**objects, scratch, 1));
+    pool.Register(std::string(jobs::kAnalysisJob), jobs::MakeAnalysisRunner(**objects, scratch),
+                  jobs::UploadCleanup(**objects));
+    pool.Register(std::string(jobs::kValidationJob), jobs::MakeValidationRunner(**objects, scratch),
+                  jobs::UploadCleanup(**objects));
+    pool.SetObserver([&metrics](const jobs::Job& job, std::string_view outcome, double seconds) {
+        metrics.ObserveJob(job.kind, outcome, seconds);
+    });
+
+    ApiOptions api_options;
+    api_options.max_upload_bytes = options.max_upload_bytes;
+    api_options.url_ttl = options.url_ttl;
+    api_options.rate_limit_per_minute = options.rate_limit_per_minute;
+    api_options.secure_cookies = options.secure_cookies;
+    api_options.version = options.version;
+    api_options.session_lifetime = account_options.session_lifetime;
+    Api api({**db, **objects, **accounts, job_store, events, metrics, signer, log, [&pool] { pool.Wake(); },
+             [&pool] { return pool.running(); }},
+            api_options);
+    api.SetEngineReady(true);
+
+    HttpServerOptions http;
+    http.host = options.host;
+    http.port = options.port;
+    http.threads = options.http_threads;
+    http.max_upload_bytes = options.max_upload_bytes;
+    http.scratch_dir = scratch;
+    HttpServer server(api, metrics, events, log, http);
+    auto port = server.Listen();
+    if (!port) return fail("listen", port.error());
+    if (options.workers > 0) pool.Start();
+    server.Start();
+    log.Info("listening", {{"host", options.host},
+                           {"port", *port},
+                           {"data_dir", options.data_dir.string()},
+                           {"database", db_path.string()},
+                           {"schema_version", *version},
+                           {"workers", options.workers},
+                           {"version", options.version}});
+
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + options.drain;
+    log.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                          {"drain_seconds", options.drain.count()},
+                          {"jobs_running", pool.running()}});
+    api.SetDraining();
+    server.BeginDrain();
+    // Leave a little of the drain time for handing jobs back and closing.
+    const auto job_deadline = deadline - std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), options.drain / 4);
+    const int released = pool.Stop(job_deadline);
+    const bool idle = server.WaitIdle(deadline);
+    server.Stop();
+    log.Info("stopped", {{"jobs_requeued", released},
+                         {"requests_cut", !idle},
+                         {"drain_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now() - started)
+                                          .count()}});
+    std::cerr.flush();
+    std::cout.flush();
+    // Workers still inside a job (handed back above) cannot be joined: leave without unwinding.
+    if (released > 0 || pool.running() > 0) _exit(0);
+    return 0;
+}
+
+}  // namespace amapiano::server

@@ -1,0 +1,23 @@
+// SHA-256 checksums (libsodium) as lowercase hex: of text, of bytes, and of a file read in blocks.
+// Stored with every asset and compared by the migration tools; also how session tokens are kept.
+//
+//   std::string digest = Sha256Hex("abc");   // "ba7816bf..."
+//   Result<std::string> file_digest = Sha256OfFile("mix.wav");
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+
+namespace amapiano::store {
+
+std::string Sha256Hex(std::span<const uint8_t> bytes);
+std::string Sha256Hex(std::string_view text);
+// Errors: kNotFound, kIo.
+Result<std::string> Sha256OfFile(const std::filesystem::path& path);
+
+}  // namespace amapiano::store
