@@ -4,7 +4,7 @@
 #   bench/service_load.sh [AMAPIANO_BIN]        (default <repo>/build/amapiano)
 #
 # Starts the server on a free loopback port (--port 0, learnt from the "listening" log line) with a temp
-# data dir and --rate-limit-per-minute 0, signs up a user, makes one short track (a 10 s generation) and
+# data dir and --rate-limit-per-minute 0, signs up a user, makes one short track (a 20 s generation) and
 # keeps its job id, then runs wrk (Debian's /usr/bin/wrk; 2 threads, 64 connections, 15 s, --latency,
 # bench/wrk_auth.lua for the bearer token) against GET /api/v1/tracks and GET /api/v1/jobs/{id}, then
 # bench/generation_burst.py (100 x 30 s generations, 10 clients), stops the server and prints a table.
@@ -93,7 +93,7 @@ s, b = call("POST", "/api/v1/auth/signup", {"email": "bench@example.com", "passw
 if s != 201:
     sys.exit(f"signup answered {s}: {b}")
 token = b["token"]
-s, b = call("POST", "/api/v1/generations", {"seconds": 10, "seed": 1}, token)
+s, b = call("POST", "/api/v1/generations", {"seconds": 20, "seed": 1}, token)
 if s != 202:
     sys.exit(f"generation answered {s}: {b}")
 job = b["job"]["id"]

@@ -18,7 +18,8 @@ Status TranscodeAudioFile(const std::filesystem::path& source, const std::filesy
         Result<size_t> frames = (*decoder)->Read(block);
         if (!frames) return frames.error();
         if (*frames == 0) break;
-        if (Status s = (*writer)->Write(std::span<const float>(block).first(*frames * size_t(info.channels))); !s) {
+        if (Status s = (*writer)->Write(std::span<const float>(block).first(*frames * size_t(info.channels)));
+            !s) {
             return s;
         }
     }

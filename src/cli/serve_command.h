@@ -3,10 +3,9 @@
 // environment (PORT, AMAPIANO_DATA_DIR, DATABASE_URL, AMAPIANO_WORKERS, ...); flags win.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <map>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 namespace amapiano::cli {
 

@@ -62,8 +62,8 @@ std::string MimeFormat(const std::string& ext) { return ext == "mid" ? "midi" : 
 
 Result<GenerationParams> ParseGenerationParams(const json& body) {
     if (!body.is_object()) return Error::InvalidArgument("the request body must be a JSON object");
-    static const std::set<std::string> kKnown = {"prompt", "subgenre", "bpm",     "key",   "bars", "seconds",
-                                                 "seed",   "swing",    "loop",    "formats", "stems", "midi"};
+    static const std::set<std::string> kKnown = {"prompt", "subgenre", "bpm",  "key",     "bars",  "seconds",
+                                                 "seed",   "swing",    "loop", "formats", "stems", "midi"};
     for (const auto& [name, value] : body.items()) {
         if (!kKnown.contains(name)) return Error::InvalidArgument("unknown field '" + name + "'");
     }
@@ -113,7 +113,8 @@ Result<GenerationParams> ParseGenerationParams(const json& body) {
         const int hi = loop ? compose::kMaxLoopBars : compose::kMaxTrackBars;
         const json& bars = body["bars"];
         if (!bars.is_number_integer() || bars.get<int64_t>() < lo || bars.get<int64_t>() > hi) {
-            return FieldError("bars", "a whole number between " + std::to_string(lo) + " and " + std::to_string(hi));
+            return FieldError("bars",
+                              "a whole number between " + std::to_string(lo) + " and " + std::to_string(hi));
         }
         spec.bars = bars.get<int>();
         spec.seconds.reset();
@@ -147,7 +148,8 @@ Result<GenerationParams> ParseGenerationParams(const json& body) {
             if (!f.is_string()) return FieldError("formats", "a list of strings: wav, flac, mp3, ogg");
             const std::string name = f.get<std::string>();
             if (name != "wav" && name != "flac" && name != "mp3" && name != "ogg") {
-                return Error::InvalidArgument("formats: unknown format '" + name + "'; use wav, flac, mp3 or ogg");
+                return Error::InvalidArgument("formats: unknown format '" + name +
+                                              "'; use wav, flac, mp3 or ogg");
             }
             if (std::find(p.formats.begin(), p.formats.end(), name) != p.formats.end()) {
                 return Error::InvalidArgument("formats: '" + name + "' is listed twice");
@@ -169,17 +171,21 @@ std::string TrackTitle(const compose::Score& score, std::string_view prompt) {
         if (trimmed.size() <= 80) return std::string(trimmed);
         size_t cut = trimmed.rfind(' ', 77);
         if (cut == std::string_view::npos || cut < 40) cut = 77;
-        while (cut > 0 && (static_cast<unsigned char>(trimmed[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+        while (cut > 0 && (static_cast<unsigned char>(trimmed[cut]) & 0xC0) == 0x80)
+            --cut;  // whole UTF-8 characters
         return std::string(trimmed.substr(0, cut)) + "...";
     }
     std::string name(compose::SubgenreName(score.subgenre));
     for (char& c : name) c = c == '-' ? ' ' : c;
     if (!name.empty()) name[0] = char(std::toupper(static_cast<unsigned char>(name[0])));
-    return name + " in " + theory::KeyName(score.key) + ", " + Number(std::round(score.bpm * 10) / 10) + " BPM";
+    return name + " in " + theory::KeyName(score.key) + ", " + Number(std::round(score.bpm * 10) / 10) +
+           " BPM";
 }
 
-JobRunner MakeGenerationRunner(store::ObjectStore& objects, std::filesystem::path scratch_dir, int render_threads) {
-    return [&objects, scratch_dir, render_threads](const Job& job, JobContext& context) -> Result<JobOutcome> {
+JobRunner MakeGenerationRunner(store::ObjectStore& objects, std::filesystem::path scratch_dir,
+                               int render_threads) {
+    return [&objects, scratch_dir, render_threads](const Job& job,
+                                                   JobContext& context) -> Result<JobOutcome> {
         auto params = ParseGenerationParams(job.params);
         if (!params) return params.error();
         auto score = compose::Compose(params->spec);
@@ -217,13 +223,15 @@ JobRunner MakeGenerationRunner(store::ObjectStore& objects, std::filesystem::pat
             if (format != "wav") {
                 auto audio_format = audio::AudioFormatForPath(path);
                 if (!audio_format) return audio_format.error();
-                if (Status s = audio::TranscodeAudioFile(outputs.mix_path, path, *audio_format); !s) return s.error();
+                if (Status s = audio::TranscodeAudioFile(outputs.mix_path, path, *audio_format); !s)
+                    return s.error();
             }
             assets.push_back({"mix", "mix." + format, format, path});
         }
         for (const pipeline::WrittenFile& file : rendered->files) {
             if (file.role == "stem") {
-                assets.push_back({"stem", "stem-" + file.instrument + file.path.extension().string(), "wav", file.path});
+                assets.push_back(
+                    {"stem", "stem-" + file.instrument + file.path.extension().string(), "wav", file.path});
             } else if (file.role == "midi") {
                 assets.push_back({"midi", "track.mid", MimeFormat("mid"), file.path});
             }
@@ -257,7 +265,8 @@ JobRunner MakeGenerationRunner(store::ObjectStore& objects, std::filesystem::pat
         const std::string title = TrackTitle(*score, params->spec.prompt);
         const std::string spec = pipeline::SpecJson(*score, params->reading).dump();
         const std::string analysis = pipeline::AnalysisJson("mix.wav", validation->analysis).dump();
-        outcome.commit = [job, title, spec, analysis, validation_json, stored](store::SqlSession& sql) -> Status {
+        outcome.commit = [job, title, spec, analysis, validation_json,
+                          stored](store::SqlSession& sql) -> Status {
             auto track = sql.Execute(
                 "INSERT INTO tracks (id, user_id, job_id, title, spec, analysis, validation, created_at) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -11,10 +11,9 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "compose/generation_spec.h"
 #include "compose/score.h"
@@ -40,7 +39,8 @@ struct GenerationParams final {
 Result<GenerationParams> ParseGenerationParams(const nlohmann::json& body);
 
 // Renders on `render_threads` threads in a private folder under `scratch_dir`.
-JobRunner MakeGenerationRunner(store::ObjectStore& objects, std::filesystem::path scratch_dir, int render_threads);
+JobRunner MakeGenerationRunner(store::ObjectStore& objects, std::filesystem::path scratch_dir,
+                               int render_threads);
 
 // "Private school in F#m, 112 BPM" or the prompt (shortened): how the track is listed.
 std::string TrackTitle(const compose::Score& score, std::string_view prompt);

@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, user_id, kind, status, progress, params, result, error_code, error_message, attempts, "
-    "created_at, updated_at";
+    "created_at, updated_at, claim";
 
 std::optional<JobStatus> ParseStatus(std::string_view s) {
     if (s == "queued") return JobStatus::kQueued;
@@ -37,6 +37,7 @@ Result<Job> JobFrom(const store::SqlRow& row) {
     job.attempts = row.Int(9);
     job.created_at = row.Text(10);
     job.updated_at = row.Text(11);
+    job.claim = row.Text(12);
     return job;
 }
 
@@ -107,9 +108,9 @@ Result<std::optional<Job>> JobStore::ClaimNext() {
         if (picked->empty()) return {};
         const std::string id = picked->front().Text(0);
         auto updated = sql.Execute(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $2, updated_at = $3 "
-            "WHERE id = $1 AND status = 'queued'",
-            {id, TimestampIn(options_.lease), now});
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, claim = $4, lease_until = $2, "
+            "updated_at = $3 WHERE id = $1 AND status = 'queued'",
+            {id, TimestampIn(options_.lease), now, NewId()});
         if (!updated) return updated.error();
         if (*updated != 1) return {};
         auto rows = sql.Query(std::string("SELECT ") + kColumns + " FROM jobs WHERE id = $1", {id});
@@ -128,12 +129,12 @@ Status JobStore::Renew(const Job& claimed, std::optional<double> progress) {
     const std::string now = UtcTimestamp();
     auto r = progress ? db_.Execute(
                             "UPDATE jobs SET lease_until = $3, progress = $4, updated_at = $5 "
-                            "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                            {claimed.id, claimed.attempts, TimestampIn(options_.lease), *progress, now})
+                            "WHERE id = $1 AND claim = $2 AND status = 'running'",
+                            {claimed.id, claimed.claim, TimestampIn(options_.lease), *progress, now})
                       : db_.Execute(
                             "UPDATE jobs SET lease_until = $3 "
-                            "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                            {claimed.id, claimed.attempts, TimestampIn(options_.lease)});
+                            "WHERE id = $1 AND claim = $2 AND status = 'running'",
+                            {claimed.id, claimed.claim, TimestampIn(options_.lease)});
     if (!r) return r.error();
     if (*r != 1) return Error::Conflict("job " + claimed.id + " is no longer held by this worker");
     return {};
@@ -141,9 +142,10 @@ Status JobStore::Renew(const Job& claimed, std::optional<double> progress) {
 
 Status JobStore::MarkSucceeded(store::SqlSession& sql, const Job& claimed, const nlohmann::json& result) {
     auto r = sql.Execute(
-        "UPDATE jobs SET status = 'succeeded', progress = 1, result = $3, lease_until = NULL, updated_at = $4 "
-        "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-        {claimed.id, claimed.attempts, result.dump(), UtcTimestamp()});
+        "UPDATE jobs SET status = 'succeeded', progress = 1, result = $3, lease_until = NULL, updated_at = "
+        "$4 "
+        "WHERE id = $1 AND claim = $2 AND status = 'running'",
+        {claimed.id, claimed.claim, result.dump(), UtcTimestamp()});
     if (!r) return r.error();
     if (*r != 1) return Error::Conflict("job " + claimed.id + " is no longer held by this worker");
     return {};
@@ -152,8 +154,8 @@ Status JobStore::MarkSucceeded(store::SqlSession& sql, const Job& claimed, const
 Status JobStore::MarkFailed(const Job& claimed, const Error& error) {
     auto r = db_.Execute(
         "UPDATE jobs SET status = 'failed', error_code = $3, error_message = $4, lease_until = NULL, "
-        "updated_at = $5 WHERE id = $1 AND attempts = $2 AND status = 'running'",
-        {claimed.id, claimed.attempts, std::string(ErrorCodeName(error.code)), error.message, UtcTimestamp()});
+        "updated_at = $5 WHERE id = $1 AND claim = $2 AND status = 'running'",
+        {claimed.id, claimed.claim, std::string(ErrorCodeName(error.code)), error.message, UtcTimestamp()});
     if (!r) return r.error();
     if (*r != 1) return Error::Conflict("job " + claimed.id + " is no longer held by this worker");
     return {};
@@ -162,8 +164,8 @@ Status JobStore::MarkFailed(const Job& claimed, const Error& error) {
 Status JobStore::Retry(const Job& claimed, std::chrono::seconds backoff) {
     auto r = db_.Execute(
         "UPDATE jobs SET status = 'queued', progress = 0, lease_until = $3, updated_at = $4 "
-        "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-        {claimed.id, claimed.attempts, TimestampIn(backoff), UtcTimestamp()});
+        "WHERE id = $1 AND claim = $2 AND status = 'running'",
+        {claimed.id, claimed.claim, TimestampIn(backoff), UtcTimestamp()});
     if (!r) return r.error();
     if (*r != 1) return Error::Conflict("job " + claimed.id + " is no longer held by this worker");
     return {};
@@ -171,9 +173,10 @@ Status JobStore::Retry(const Job& claimed, std::chrono::seconds backoff) {
 
 Status JobStore::Release(const Job& claimed) {
     auto r = db_.Execute(
-        "UPDATE jobs SET status = 'queued', attempts = attempts - 1, progress = 0, lease_until = NULL, "
-        "updated_at = $3 WHERE id = $1 AND attempts = $2 AND status = 'running'",
-        {claimed.id, claimed.attempts, UtcTimestamp()});
+        "UPDATE jobs SET status = 'queued', attempts = attempts - 1, claim = NULL, progress = 0, lease_until "
+        "= NULL, "
+        "updated_at = $3 WHERE id = $1 AND claim = $2 AND status = 'running'",
+        {claimed.id, claimed.claim, UtcTimestamp()});
     if (!r) return r.error();
     if (*r != 1) return Error::Conflict("job " + claimed.id + " is no longer held by this worker");
     return {};
@@ -184,7 +187,7 @@ Result<int64_t> JobStore::RequeueExpired() {
     const std::string now = UtcTimestamp();
     Status s = db_.Transaction([&](store::SqlSession& sql) -> Status {
         auto expired = sql.Query(
-            "SELECT id, attempts FROM jobs WHERE status = 'running' AND lease_until < $1", {now});
+            "SELECT id, attempts, claim FROM jobs WHERE status = 'running' AND lease_until < $1", {now});
         if (!expired) return expired.error();
         for (const store::SqlRow& row : *expired) {
             const int64_t attempts = row.Int(1);
@@ -192,17 +195,18 @@ Result<int64_t> JobStore::RequeueExpired() {
             if (attempts >= options_.max_attempts) {
                 r = sql.Execute(
                     "UPDATE jobs SET status = 'failed', error_code = 'unavailable', error_message = $3, "
-                    "lease_until = NULL, updated_at = $4 WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                    {row.Text(0), attempts,
+                    "lease_until = NULL, updated_at = $4 WHERE id = $1 AND claim = $2 AND status = 'running'",
+                    {row.Text(0), row.Text(2),
                      "the job's worker stopped " + std::to_string(attempts) + " times while running it",
                      now});
             } else {
-                const auto backoff = options_.retry_backoff * (int64_t{1} << std::min<int64_t>(attempts - 1, 10));
+                const auto backoff =
+                    options_.retry_backoff * (int64_t{1} << std::min<int64_t>(attempts - 1, 10));
                 r = sql.Execute(
                     "UPDATE jobs SET status = 'queued', progress = 0, lease_until = $3, updated_at = $4 "
-                    "WHERE id = $1 AND attempts = $2 AND status = 'running'",
-                    {row.Text(0), attempts, TimestampIn(std::chrono::duration_cast<std::chrono::seconds>(backoff)),
-                     now});
+                    "WHERE id = $1 AND claim = $2 AND status = 'running'",
+                    {row.Text(0), row.Text(2),
+                     TimestampIn(std::chrono::duration_cast<std::chrono::seconds>(backoff)), now});
             }
             if (!r) return r.error();
             changed += *r;

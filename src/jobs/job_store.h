@@ -2,9 +2,9 @@
 //
 // A job is queued -> running -> succeeded | failed. A worker claims the oldest queued job whose
 // "not before" time has come and holds a lease on it (lease_until), which it renews while it works.
-// Every claim adds one to `attempts`, and that number is the claim's fencing token: renewing,
-// finishing or handing a job back only succeeds while the row is still running under the same
-// attempt. So a worker that lost its lease (it stalled, the process was drained, another process
+// Every claim adds one to `attempts` and writes a fresh random claim token, the fencing token:
+// renewing, finishing or handing a job back only succeeds while the row is still running under the
+// same claim. So a worker that lost its lease (it stalled, the process was drained, another process
 // re-queued the job) cannot finish it a second time: a job completes exactly once.
 //
 //   JobStore jobs(db, {});
@@ -19,11 +19,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "store/database.h"
@@ -43,7 +42,8 @@ struct Job final {
     nlohmann::json result = nullptr;  // set when succeeded
     std::string error_code;           // set when failed
     std::string error_message;
-    int64_t attempts = 0;  // claims so far; the current claim's fencing token
+    int64_t attempts = 0;  // claims so far (a claim handed back at a drain does not count)
+    std::string claim;     // the current claim's fencing token (set on a claimed job)
     std::string created_at;
     std::string updated_at;
 

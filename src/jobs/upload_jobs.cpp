@@ -18,8 +18,8 @@ struct LocalCopy final {
     }
 };
 
-Result<std::string> FetchUpload(store::ObjectStore& objects, const Job& job, const std::filesystem::path& scratch_dir,
-                                LocalCopy& copy) {
+Result<std::string> FetchUpload(store::ObjectStore& objects, const Job& job,
+                                const std::filesystem::path& scratch_dir, LocalCopy& copy) {
     if (!job.params.contains("upload_key") || !job.params["upload_key"].is_string()) {
         return Error::InvalidArgument("job " + job.id + " names no upload");
     }
@@ -62,7 +62,8 @@ JobRunner MakeValidationRunner(store::ObjectStore& objects, std::filesystem::pat
         }
         context.Progress(0.1);
         auto validated = pipeline::ValidateFile(copy.path, options);
-        if (!validated) return Error{validated.error().code, "the uploaded file: " + validated.error().message};
+        if (!validated)
+            return Error{validated.error().code, "the uploaded file: " + validated.error().message};
         JobOutcome outcome;
         outcome.result = {{"validation", pipeline::ValidationJson(*name, validated->report)}};
         return outcome;

@@ -106,7 +106,8 @@ void WorkerPool::HeartbeatLoop() {
                 log_.Info("jobs_requeued", {{"count", *requeued}, {"reason", "lease_expired"}});
                 Wake();
             }
-            next_sweep = std::chrono::steady_clock::now() + std::max(std::chrono::milliseconds(200), lease / 2);
+            next_sweep =
+                std::chrono::steady_clock::now() + std::max(std::chrono::milliseconds(200), lease / 2);
         }
         std::unique_lock lock(mutex_);
         if (stopping_) return;
@@ -157,7 +158,8 @@ void WorkerPool::Finish(const Job& job, Active& active, Result<JobOutcome> outco
         if (observer_) observer_(job, what, seconds);
     };
     auto cleanup = [&] {
-        if (auto it = runners_.find(job.kind); it != runners_.end() && it->second.second) it->second.second(job);
+        if (auto it = runners_.find(job.kind); it != runners_.end() && it->second.second)
+            it->second.second(job);
     };
     if (active.cancelled) {
         // The claim is gone (handed back at the drain deadline, or the lease was taken over).
@@ -194,7 +196,8 @@ void WorkerPool::Finish(const Job& job, Active& active, Result<JobOutcome> outco
     failed["error_code"] = ErrorCodeName(error->code);
     failed["error"] = error->message;
     if (!Permanent(error->code) && job.attempts < jobs_.options().max_attempts) {
-        const auto backoff = jobs_.options().retry_backoff * (int64_t{1} << std::min<int64_t>(job.attempts - 1, 10));
+        const auto backoff =
+            jobs_.options().retry_backoff * (int64_t{1} << std::min<int64_t>(job.attempts - 1, 10));
         if (jobs_.Retry(job, std::chrono::duration_cast<std::chrono::seconds>(backoff))) {
             log_.Warn("job_retried", failed);
             observe("retried");

@@ -25,7 +25,8 @@ constexpr int kMaxPageSize = 100;
 
 std::string Lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return out;
 }
 
@@ -41,7 +42,8 @@ std::vector<std::string> Segments(std::string_view path) {
     size_t start = 1;
     while (start <= path.size()) {
         const size_t slash = path.find('/', start);
-        out.emplace_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+        out.emplace_back(
+            path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
         if (slash == std::string_view::npos) break;
         start = slash + 1;
     }
@@ -49,7 +51,8 @@ std::vector<std::string> Segments(std::string_view path) {
 }
 
 int64_t UnixNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -151,7 +154,10 @@ std::optional<std::pair<int64_t, int64_t>> ParseRange(const std::string& header,
 }  // namespace
 
 json UserJson(const User& user) {
-    return {{"id", user.id}, {"email", user.email}, {"display_name", user.display_name}, {"created_at", user.created_at}};
+    return {{"id", user.id},
+            {"email", user.email},
+            {"display_name", user.display_name},
+            {"created_at", user.created_at}};
 }
 
 Api::Api(const ApiServices& services, const ApiOptions& options)
@@ -245,7 +251,8 @@ Admission Api::Admit(ApiRequest& request, std::optional<uint64_t> content_length
         if (allowed.empty()) return reject(ErrorResponse(404, "not_found", "no such route: " + request.path));
         std::string allow;
         for (const std::string& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
-        ApiResponse r = ErrorResponse(405, "method_not_allowed", request.method + " is not allowed here; use " + allow);
+        ApiResponse r =
+            ErrorResponse(405, "method_not_allowed", request.method + " is not allowed here; use " + allow);
         r.headers.emplace_back("Allow", allow);
         return reject(std::move(r));
     }
@@ -255,7 +262,8 @@ Admission Api::Admit(ApiRequest& request, std::optional<uint64_t> content_length
     const bool operational = route->pattern == "/healthz" || route->pattern == "/readyz" ||
                              route->pattern == "/health" || route->pattern == "/metrics";
     if (!operational) {
-        const std::string client = request.user ? "user:" + request.user->id : "address:" + request.remote_address;
+        const std::string client =
+            request.user ? "user:" + request.user->id : "address:" + request.remote_address;
         if (!limiter_.Allow(client)) {
             ApiResponse r = ErrorResponse(429, "rate_limited", "too many requests; slow down");
             r.headers.emplace_back("Retry-After", "1");
@@ -274,14 +282,16 @@ Admission Api::Admit(ApiRequest& request, std::optional<uint64_t> content_length
         const bool audio = media.rfind("audio/", 0) == 0 || media == "application/octet-stream" ||
                            media == "multipart/form-data";
         if (!audio) {
-            return reject(ErrorResponse(415, "unsupported_media_type",
-                                        "upload the audio as audio/*, application/octet-stream or multipart/form-data "
-                                        "(field 'file'), not '" + media + "'"));
+            return reject(
+                ErrorResponse(415, "unsupported_media_type",
+                              "upload the audio as audio/*, application/octet-stream or multipart/form-data "
+                              "(field 'file'), not '" +
+                                  media + "'"));
         }
         if (content_length && int64_t(*content_length) > options_.max_upload_bytes) {
-            return reject(ErrorResponse(413, "payload_too_large",
-                                        "uploads are limited to " + std::to_string(options_.max_upload_bytes >> 20) +
-                                            " MB"));
+            return reject(ErrorResponse(
+                413, "payload_too_large",
+                "uploads are limited to " + std::to_string(options_.max_upload_bytes >> 20) + " MB"));
         }
     }
     a.body = route->body;
@@ -312,10 +322,11 @@ ApiResponse Api::Handle(ApiRequest& request) {
 
 ApiResponse Api::SessionResponse(int status, const Session& session) {
     ApiResponse r = ApiResponse::Json(
-        status, {{"user", UserJson(session.user)}, {"token", session.token}, {"expires_at", session.expires_at}});
-    std::string cookie = std::string(kSessionCookie) + "=" + session.token +
-                         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                         std::to_string(options_.session_lifetime.count());
+        status,
+        {{"user", UserJson(session.user)}, {"token", session.token}, {"expires_at", session.expires_at}});
+    std::string cookie =
+        std::string(kSessionCookie) + "=" + session.token +
+        "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(options_.session_lifetime.count());
     if (options_.secure_cookies) cookie += "; Secure";
     r.headers.emplace_back("Set-Cookie", cookie);
     return r;
@@ -352,7 +363,8 @@ ApiResponse Api::Login(ApiRequest& r) {
 ApiResponse Api::Logout(ApiRequest& r) {
     if (Status s = s_.accounts.Logout(r.token); !s) return ErrorResponse(s.error());
     ApiResponse out = ApiResponse::NoContent();
-    out.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    out.headers.emplace_back("Set-Cookie",
+                             std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return out;
 }
 
@@ -380,13 +392,16 @@ ApiResponse Api::CreateGeneration(ApiRequest& r) {
     return JobAccepted(*job);
 }
 
-ApiResponse Api::CreateAnalysis(ApiRequest& r) { return CreateUploadJob(r, jobs::kAnalysisJob, json::object()); }
+ApiResponse Api::CreateAnalysis(ApiRequest& r) {
+    return CreateUploadJob(r, jobs::kAnalysisJob, json::object());
+}
 
 ApiResponse Api::CreateValidation(ApiRequest& r) {
     json params = json::object();
     if (auto it = r.query.find("subgenre"); it != r.query.end()) {
         if (!compose::ParseSubgenre(it->second)) {
-            return ErrorResponse(422, "invalid_argument", "subgenre must be one of classic, private-school, bacardi, sgija");
+            return ErrorResponse(422, "invalid_argument",
+                                 "subgenre must be one of classic, private-school, bacardi, sgija");
         }
         params["subgenre"] = it->second;
     }
@@ -412,7 +427,8 @@ ApiResponse Api::CreateUploadJob(ApiRequest& r, std::string_view kind, json para
         if (Status s = s_.objects.PutFile(key, r.body_file); !s) return ErrorResponse(s.error());
     }
     // Only the last path component, printable, for the report's "file".
-    filename = filename.substr(filename.find_last_of("/\\") == std::string::npos ? 0 : filename.find_last_of("/\\") + 1);
+    filename = filename.substr(
+        filename.find_last_of("/\\") == std::string::npos ? 0 : filename.find_last_of("/\\") + 1);
     std::erase_if(filename, [](char c) { return static_cast<unsigned char>(c) < 0x20; });
     if (filename.size() > 200) filename.resize(200);
     params["upload_key"] = key;
@@ -438,7 +454,8 @@ ApiResponse Api::ListTracks(ApiRequest& r) {
     int limit = kDefaultPageSize;
     if (auto it = r.query.find("limit"); it != r.query.end()) {
         auto [p, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), limit);
-        if (ec != std::errc() || p != it->second.data() + it->second.size() || limit < 1 || limit > kMaxPageSize) {
+        if (ec != std::errc() || p != it->second.data() + it->second.size() || limit < 1 ||
+            limit > kMaxPageSize) {
             return ErrorResponse(422, "invalid_argument", "limit must be a whole number between 1 and 100");
         }
     }
@@ -481,7 +498,8 @@ ApiResponse Api::GetTrack(ApiRequest& r) {
     json assets = json::array();
     Status s = s_.db.Read([&](store::SqlSession& sql) -> Status {
         auto rows = sql.Query(
-            "SELECT id, title, created_at, spec, analysis, validation FROM tracks WHERE id = $1 AND user_id = $2",
+            "SELECT id, title, created_at, spec, analysis, validation FROM tracks WHERE id = $1 AND user_id "
+            "= $2",
             {id, r.user->id});
         if (!rows) return rows.error();
         if (rows->empty()) return Error::NotFound("no track " + id);
@@ -489,10 +507,11 @@ ApiResponse Api::GetTrack(ApiRequest& r) {
         auto doc = [](const store::SqlRow& row, size_t i) {
             return row.IsNull(i) ? json(nullptr) : json::parse(row.Text(i), nullptr, false);
         };
-        track = {{"id", row.Text(0)},         {"title", row.Text(1)},       {"created_at", row.Text(2)},
-                 {"spec", doc(row, 3)},       {"analysis", doc(row, 4)},    {"validation", doc(row, 5)}};
+        track = {{"id", row.Text(0)},   {"title", row.Text(1)},    {"created_at", row.Text(2)},
+                 {"spec", doc(row, 3)}, {"analysis", doc(row, 4)}, {"validation", doc(row, 5)}};
         auto asset_rows = sql.Query(
-            "SELECT kind, name, format, size_bytes FROM assets WHERE track_id = $1 ORDER BY kind, name", {id});
+            "SELECT kind, name, format, size_bytes FROM assets WHERE track_id = $1 ORDER BY kind, name",
+            {id});
         if (!asset_rows) return asset_rows.error();
         const int64_t expires = UnixNow() + options_.url_ttl.count();
         for (const store::SqlRow& a : *asset_rows) {
@@ -501,7 +520,8 @@ ApiResponse Api::GetTrack(ApiRequest& r) {
                               {"format", a.Text(2)},
                               {"size_bytes", a.Int(3)},
                               {"url", s_.signer.Sign("/api/v1/assets/" + id + "/" + a.Text(1), expires)},
-                              {"expires_at", UtcTimestamp(std::chrono::system_clock::time_point(std::chrono::seconds(expires)))}});
+                              {"expires_at", UtcTimestamp(std::chrono::system_clock::time_point(
+                                                 std::chrono::seconds(expires)))}});
         }
         return {};
     });
@@ -542,7 +562,8 @@ ApiResponse Api::GetAsset(ApiRequest& r) {
         return ErrorResponse(403, "invalid_signature", "this download link is not valid");
     }
     if (check == SignatureCheck::kExpired) {
-        return ErrorResponse(403, "url_expired", "this download link has expired; fetch the track again for a new one");
+        return ErrorResponse(403, "url_expired",
+                             "this download link has expired; fetch the track again for a new one");
     }
     auto rows = s_.db.Query("SELECT object_key, format FROM assets WHERE track_id = $1 AND name = $2",
                             {r.params["track_id"], r.params["name"]});
@@ -566,8 +587,8 @@ ApiResponse Api::GetAsset(ApiRequest& r) {
         first = range->first;
         last = range->second;
         out.status = 206;
-        out.headers.emplace_back("Content-Range",
-                                 "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size));
+        out.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" +
+                                                      std::to_string(last) + "/" + std::to_string(size));
     }
     const int64_t length = size == 0 ? 0 : last - first + 1;
     if (r.method == "HEAD") {
@@ -589,7 +610,8 @@ ApiResponse Api::Events(ApiRequest&) {
 ApiResponse Api::OpenApi(ApiRequest&) {
     ApiResponse r;
     r.body = std::string(content::Find("openapi.json"));
-    if (r.body.empty()) return ErrorResponse(500, "internal", "the OpenAPI document is missing from this build");
+    if (r.body.empty())
+        return ErrorResponse(500, "internal", "the OpenAPI document is missing from this build");
     return r;
 }
 
@@ -635,12 +657,14 @@ ApiResponse Api::Health(ApiRequest&) {
 
 ApiResponse Api::MetricsText(ApiRequest&) {
     std::vector<Gauge> gauges;
-    if (auto depth = s_.jobs.QueueDepth()) gauges.push_back({"amapiano_job_queue_depth", "Jobs waiting to run", double(*depth)});
+    if (auto depth = s_.jobs.QueueDepth())
+        gauges.push_back({"amapiano_job_queue_depth", "Jobs waiting to run", double(*depth)});
     if (auto running = s_.jobs.RunningCount()) {
         gauges.push_back({"amapiano_jobs_running", "Jobs running on any worker", double(*running)});
     }
     if (s_.jobs_running) {
-        gauges.push_back({"amapiano_worker_busy", "Jobs running on this process's workers", double(s_.jobs_running())});
+        gauges.push_back(
+            {"amapiano_worker_busy", "Jobs running on this process's workers", double(s_.jobs_running())});
     }
     gauges.push_back({"amapiano_uptime_seconds", "Seconds since the process started",
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count()});

@@ -6,13 +6,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "server/accounts.h"
@@ -20,9 +19,9 @@
 namespace amapiano::server {
 
 struct ApiRequest final {
-    std::string method;  // "GET", "POST", ...
-    std::string path;    // percent-decoded, without the query
-    std::string raw_path;  // as sent (signed URLs are checked against it)
+    std::string method;                          // "GET", "POST", ...
+    std::string path;                            // percent-decoded, without the query
+    std::string raw_path;                        // as sent (signed URLs are checked against it)
     std::map<std::string, std::string> query;    // percent-decoded
     std::map<std::string, std::string> params;   // path parameters of the matched route
     std::map<std::string, std::string> headers;  // names lowercased
@@ -44,7 +43,7 @@ struct ApiResponse final {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
-    bool close = false;  // close the connection after this response
+    bool close = false;                           // close the connection after this response
     std::optional<uint64_t> head_content_length;  // HEAD: the length a GET would send
     // For the request log and metrics (filled by the API).
     std::string route = "unmatched";

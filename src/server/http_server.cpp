@@ -1,17 +1,15 @@
 #include "server/http_server.h"
 
 // Boost.Asio's awaitable.hpp uses std::exchange without including <utility> (Boost 1.74).
-#include <utility>
-
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
-
-#include <atomic>
 #include <cmath>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/ids.h"
@@ -90,9 +88,11 @@ struct HttpServer::Impl final {
 
     asio::awaitable<void> Accept();
     asio::awaitable<void> Session(tcp::socket socket);
-    asio::awaitable<void> Events(beast::tcp_stream stream, http::request<http::empty_body> upgrade, User user);
+    asio::awaitable<void> Events(beast::tcp_stream stream, http::request<http::empty_body> upgrade,
+                                 User user);
     asio::awaitable<void> LingeringClose(beast::tcp_stream& stream, beast::flat_buffer& buffer);
-    void Record(const ApiRequest& request, const ApiResponse& response, std::chrono::steady_clock::time_point start);
+    void Record(const ApiRequest& request, const ApiResponse& response,
+                std::chrono::steady_clock::time_point start);
 };
 
 HttpServer::HttpServer(Api& api, Metrics& metrics, jobs::JobEvents& events, Logger& log,
@@ -160,7 +160,8 @@ void HttpServer::Stop() {
 asio::awaitable<void> HttpServer::Impl::Accept() {
     while (acceptor.is_open()) {
         boost::system::error_code ec;
-        tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
+        tcp::socket socket =
+            co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
         if (ec) {
             if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
             log.Warn("accept_failed", {{"error", ec.message()}});
@@ -180,13 +181,15 @@ void HttpServer::Impl::Record(const ApiRequest& request, const ApiResponse& resp
                          {"route", response.route},
                          {"status", response.status},
                          {"duration_ms", std::round(seconds * 1e5) / 100},
-                         {"user_id", response.user_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(response.user_id)},
+                         {"user_id", response.user_id.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(response.user_id)},
                          {"remote", request.remote_address}});
 }
 
 // After refusing a request whose body was not read: stop sending, swallow what the client still
 // sends for a moment (so closing does not reset the connection before it reads the answer), close.
-asio::awaitable<void> HttpServer::Impl::LingeringClose(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+asio::awaitable<void> HttpServer::Impl::LingeringClose(beast::tcp_stream& stream,
+                                                       beast::flat_buffer& buffer) {
     boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     std::vector<char> sink(64 * 1024);
@@ -195,7 +198,8 @@ asio::awaitable<void> HttpServer::Impl::LingeringClose(beast::tcp_stream& stream
     buffer.clear();
     while (!ec && std::chrono::steady_clock::now() < until && swallowed < (size_t(16) << 20)) {
         stream.expires_at(until);
-        const size_t n = co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+        const size_t n =
+            co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
         swallowed += n;
     }
     stream.socket().close(ec);
@@ -237,7 +241,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         const std::string incoming_id(incoming.data(), incoming.size());
         request.request_id = SaneRequestId(incoming_id) ? incoming_id : NewId();
         for (const auto& field : head) {
-            std::string name = LowerName(std::string_view(field.name_string().data(), field.name_string().size()));
+            std::string name =
+                LowerName(std::string_view(field.name_string().data(), field.name_string().size()));
             const std::string value(field.value().data(), field.value().size());
             auto [it, fresh] = request.headers.try_emplace(name, value);
             if (!fresh) it->second += ", " + value;
@@ -263,7 +268,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
             stream.expires_after(options.body_timeout);
             if (request.method == "HEAD") {
                 http::response_serializer<http::string_body> serializer(res);
-                co_await http::async_write_header(stream, serializer, asio::redirect_error(use_awaitable, ec));
+                co_await http::async_write_header(stream, serializer,
+                                                  asio::redirect_error(use_awaitable, ec));
             } else {
                 co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
             }
@@ -277,7 +283,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
 
         auto target = ParseTarget(std::string_view(head.target().data(), head.target().size()));
         if (!target) {
-            co_await respond(ErrorResponse(400, "bad_request", "the request target cannot be decoded"), has_body);
+            co_await respond(ErrorResponse(400, "bad_request", "the request target cannot be decoded"),
+                             has_body);
             break;
         }
         request.path = target->path;
@@ -321,7 +328,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
                 if (ec) {
                     body_error = ErrorResponse(500, "internal", "cannot store the upload");
                 } else {
-                    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+                    co_await http::async_read(stream, buffer, parser,
+                                              asio::redirect_error(use_awaitable, ec));
                     parser.get().body().close();
                     request.body_file = upload.path;
                 }
@@ -336,7 +344,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
                     body_error = ErrorResponse(413, "payload_too_large", "the body is over the limit");
                 } else if (ec == http::error::partial_message || ec == http::error::end_of_stream ||
                            ec == asio::error::eof) {
-                    body_error = ErrorResponse(400, "truncated_body", "the body ended before its announced length");
+                    body_error =
+                        ErrorResponse(400, "truncated_body", "the body ended before its announced length");
                 } else if (ec == beast::error::timeout) {
                     body_error = ErrorResponse(408, "request_timeout", "the body took too long to arrive");
                 } else {
@@ -361,8 +370,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     stream.socket().close(ec);
 }
 
-asio::awaitable<void> HttpServer::Impl::Events(beast::tcp_stream stream, http::request<http::empty_body> upgrade,
-                                                User user) {
+asio::awaitable<void> HttpServer::Impl::Events(beast::tcp_stream stream,
+                                               http::request<http::empty_body> upgrade, User user) {
     beast::get_lowest_layer(stream).expires_never();
     auto socket = std::make_shared<EventSocket>(std::move(stream));
     socket->ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));

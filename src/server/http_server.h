@@ -42,7 +42,8 @@ struct HttpServerOptions final {
 
 class HttpServer final {
 public:
-    HttpServer(Api& api, Metrics& metrics, jobs::JobEvents& events, Logger& log, const HttpServerOptions& options);
+    HttpServer(Api& api, Metrics& metrics, jobs::JobEvents& events, Logger& log,
+               const HttpServerOptions& options);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;

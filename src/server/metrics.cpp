@@ -8,7 +8,8 @@ namespace {
 
 const std::vector<double> kRequestBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                             0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
-const std::vector<double> kJobBounds = {0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 900.0};
+const std::vector<double> kJobBounds = {0.1,  0.25, 0.5,  1.0,   2.0,   3.0,  5.0,
+                                        10.0, 30.0, 60.0, 120.0, 300.0, 900.0};
 
 std::string Num(double v) {
     char buf[40];
@@ -76,16 +77,18 @@ std::string Metrics::Render(const std::vector<Gauge>& gauges) const {
         out << "amapiano_http_requests_total{method=\"" << Escape(std::get<0>(key)) << "\",route=\""
             << Escape(std::get<1>(key)) << "\",status=\"" << std::get<2>(key) << "\"} " << n << "\n";
     }
-    out << "# HELP amapiano_http_request_duration_seconds Time from the request's first byte to the response.\n"
+    out << "# HELP amapiano_http_request_duration_seconds Time from the request's first byte to the "
+           "response.\n"
            "# TYPE amapiano_http_request_duration_seconds histogram\n";
     for (const auto& [route, h] : request_seconds_) {
-        histogram("amapiano_http_request_duration_seconds", "route=\"" + Escape(route) + "\"", h, kRequestBounds);
+        histogram("amapiano_http_request_duration_seconds", "route=\"" + Escape(route) + "\"", h,
+                  kRequestBounds);
     }
     out << "# HELP amapiano_jobs_total Jobs run by this process, by kind and outcome.\n"
            "# TYPE amapiano_jobs_total counter\n";
     for (const auto& [key, n] : jobs_) {
-        out << "amapiano_jobs_total{kind=\"" << Escape(key.first) << "\",outcome=\"" << Escape(key.second) << "\"} "
-            << n << "\n";
+        out << "amapiano_jobs_total{kind=\"" << Escape(key.first) << "\",outcome=\"" << Escape(key.second)
+            << "\"} " << n << "\n";
     }
     out << "# HELP amapiano_job_duration_seconds Time a worker spent on a job, by kind and outcome.\n"
            "# TYPE amapiano_job_duration_seconds histogram\n";

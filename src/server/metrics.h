@@ -39,10 +39,10 @@ private:
     static void Observe(Histogram& h, const std::vector<double>& bounds, double value);
 
     mutable std::mutex mutex_;
-    std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;    // method, route, status
-    std::map<std::string, Histogram> request_seconds_;                          // by route
-    std::map<std::pair<std::string, std::string>, uint64_t> jobs_;             // kind, outcome
-    std::map<std::pair<std::string, std::string>, Histogram> job_seconds_;     // kind, outcome
+    std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // method, route, status
+    std::map<std::string, Histogram> request_seconds_;                        // by route
+    std::map<std::pair<std::string, std::string>, uint64_t> jobs_;            // kind, outcome
+    std::map<std::pair<std::string, std::string>, Histogram> job_seconds_;    // kind, outcome
 };
 
 }  // namespace amapiano::server

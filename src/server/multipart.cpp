@@ -10,7 +10,8 @@ namespace {
 
 std::string Lower(std::string_view s) {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
     return out;
 }
 
@@ -66,7 +67,8 @@ Result<MultipartFile> ExtractMultipartFile(std::string_view content_type, const 
         if (Parameter(disposition, "name") == field) {
             MultipartFile file;
             file.filename = Parameter(disposition, "filename");
-            file.bytes.assign(data.begin() + std::ptrdiff_t(content_start), data.begin() + std::ptrdiff_t(next));
+            file.bytes.assign(data.begin() + std::ptrdiff_t(content_start),
+                              data.begin() + std::ptrdiff_t(next));
             return file;
         }
         pos = next + 2;

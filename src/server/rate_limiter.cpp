@@ -8,7 +8,8 @@ bool RateLimiter::Allow(const std::string& client, std::chrono::steady_clock::ti
     if (per_minute_ <= 0) return true;
     std::lock_guard lock(mutex_);
     if (now - last_sweep_ > std::chrono::minutes(1)) {
-        std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.last > std::chrono::minutes(10); });
+        std::erase_if(buckets_,
+                      [&](const auto& kv) { return now - kv.second.last > std::chrono::minutes(10); });
         last_sweep_ = now;
     }
     auto [it, fresh] = buckets_.try_emplace(client, Bucket{double(per_minute_), now});

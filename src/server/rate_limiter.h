@@ -18,7 +18,8 @@ class RateLimiter final {
 public:
     explicit RateLimiter(int per_minute) : per_minute_(per_minute) {}
 
-    bool Allow(const std::string& client, std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+    bool Allow(const std::string& client,
+               std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
 
 private:
     struct Bucket final {

@@ -27,14 +27,16 @@
 namespace amapiano::server {
 namespace {
 
-Result<int64_t> IntSetting(const Config& config, std::string_view key, int64_t fallback, int64_t lo, int64_t hi) {
+Result<int64_t> IntSetting(const Config& config, std::string_view key, int64_t fallback, int64_t lo,
+                           int64_t hi) {
     auto text = config.Find(key);
     if (!text) return fallback;
     int64_t value = 0;
     auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     if (ec != std::errc() || p != text->data() + text->size() || value < lo || value > hi) {
-        return Error::InvalidArgument(std::string(key) + " (" + Config::EnvName(key) + ") must be a whole number between " +
-                                      std::to_string(lo) + " and " + std::to_string(hi) + ", not '" + *text + "'");
+        return Error::InvalidArgument(std::string(key) + " (" + Config::EnvName(key) +
+                                      ") must be a whole number between " + std::to_string(lo) + " and " +
+                                      std::to_string(hi) + ", not '" + *text + "'");
     }
     return value;
 }
@@ -78,8 +80,9 @@ Result<std::vector<uint8_t>> SigningKey(store::Database& db) {
             return {};
         }
         hex = ToHex(RandomBytes(32));
-        auto r = sql.Execute("INSERT INTO service_keys (name, value, created_at) VALUES ('url_signing', $1, $2)",
-                             {hex, UtcTimestamp()});
+        auto r =
+            sql.Execute("INSERT INTO service_keys (name, value, created_at) VALUES ('url_signing', $1, $2)",
+                        {hex, UtcTimestamp()});
         return r ? Status{} : Status{r.error()};
     });
     if (!s) return s.error();
@@ -153,8 +156,10 @@ int RunService(const ServiceOptions& options, Logger& log) {
     if (!options.database_url.empty()) {
         constexpr std::string_view kSqlite = "sqlite://";
         if (options.database_url.rfind(kSqlite, 0) != 0) {
-            return fail("database", Error::Unsupported("DATABASE_URL '" + options.database_url.substr(0, options.database_url.find(':')) +
-                                                       "://...' is not supported by this build; use sqlite:///path"));
+            return fail("database",
+                        Error::Unsupported("DATABASE_URL '" +
+                                           options.database_url.substr(0, options.database_url.find(':')) +
+                                           "://...' is not supported by this build; use sqlite:///path"));
         }
         db_path = options.database_url.substr(kSqlite.size());
     }
@@ -165,8 +170,9 @@ int RunService(const ServiceOptions& options, Logger& log) {
     auto objects = store::OpenLocalObjectStore(options.data_dir / "objects");
     if (!objects) return fail("objects", objects.error());
     const std::string probe = "ok";
-    if (Status s = (*objects)->Put("health/probe", std::span<const uint8_t>(
-                                                      reinterpret_cast<const uint8_t*>(probe.data()), probe.size()));
+    if (Status s = (*objects)->Put(
+            "health/probe",
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(probe.data()), probe.size()));
         !s) {
         return fail("objects", s.error());
     }
@@ -236,7 +242,8 @@ int RunService(const ServiceOptions& options, Logger& log) {
     api.SetDraining();
     server.BeginDrain();
     // Leave a little of the drain time for handing jobs back and closing.
-    const auto job_deadline = deadline - std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), options.drain / 4);
+    const auto job_deadline =
+        deadline - std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), options.drain / 4);
     const int released = pool.Stop(job_deadline);
     const bool idle = server.WaitIdle(deadline);
     server.Stop();

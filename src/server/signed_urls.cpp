@@ -11,7 +11,8 @@ std::string UrlSigner::Mac(std::string_view path, std::string_view expires) cons
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state state;
     crypto_auth_hmacsha256_init(&state, key_.data(), key_.size());
-    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size());
     crypto_auth_hmacsha256_final(&state, mac);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
@@ -31,7 +32,8 @@ SignatureCheck UrlSigner::Verify(std::string_view path, std::string_view expires
                                  int64_t now_unix) const {
     int64_t when = 0;
     auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), when);
-    if (ec != std::errc() || ptr != expires.data() + expires.size() || expires.empty()) return SignatureCheck::kInvalid;
+    if (ec != std::errc() || ptr != expires.data() + expires.size() || expires.empty())
+        return SignatureCheck::kInvalid;
     const std::string expected = Mac(path, expires);
     if (signature.size() != expected.size() ||
         sodium_memcmp(signature.data(), expected.data(), expected.size()) != 0) {

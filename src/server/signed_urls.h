@@ -3,8 +3,8 @@
 // without a token (an <audio src> can play it) and any change to path or expiry breaks it.
 //
 //   UrlSigner signer(key);                                     // 32 secret bytes, shared by replicas
-//   std::string url = signer.Sign("/api/v1/assets/t1/mix.wav", expires_unix);  // path?expires=..&signature=..
-//   Status ok = signer.Verify(path, expires_text, signature_hex, now_unix);
+//   std::string url = signer.Sign("/api/v1/assets/t1/mix.wav", expires_unix);  //
+//   path?expires=..&signature=.. Status ok = signer.Verify(path, expires_text, signature_hex, now_unix);
 //
 // Verify tells a forged or altered link (kInvalid) from a genuine one that has expired (kExpired).
 #pragma once

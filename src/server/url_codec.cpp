@@ -52,7 +52,8 @@ std::optional<Target> ParseTarget(std::string_view target) {
         if (pair.empty()) continue;
         const size_t eq = pair.find('=');
         auto name = PercentDecode(pair.substr(0, eq), true);
-        auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+        auto value =
+            PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
         if (!name || !value) return std::nullopt;
         t.query.try_emplace(std::move(*name), std::move(*value));
     }

@@ -38,9 +38,10 @@ const Migration kMigrations[] = {
          "size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (track_id, name))",
      }},
     {2,
-     "service keys (the signing key for asset URLs, shared by every replica)",
+     "service keys (the signing key for asset URLs, shared by every replica) and job claim tokens",
      {
          "CREATE TABLE service_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL)",
+         "ALTER TABLE jobs ADD COLUMN claim TEXT",
      }},
 };
 

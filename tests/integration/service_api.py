@@ -184,7 +184,18 @@ class Server:
             hdrs["Cookie"] = cookie
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
-            conn.request(method, path, body=body, headers=hdrs)
+            try:
+                conn.request(method, path, body=body, headers=hdrs)
+            except (BrokenPipeError, ConnectionResetError) as e:
+                # The server answered (or hung up) before taking the whole body: read what it said.
+                try:
+                    resp = conn.getresponse()
+                    data = resp.read()
+                except (OSError, http.client.HTTPException):
+                    raise Failure(f"{method} {path}: the server closed the connection while the "
+                                  f"{len(body or b'')}-byte body was sent ({e}), with no response")
+                raise Failure(f"{method} {path}: the server answered before taking the {len(body or b'')}-byte "
+                              f"body: {resp.status} {data[:300]!r}")
             resp = conn.getresponse()
             data = resp.read()
             return Response(resp.status, resp.reason, resp.headers, data)
@@ -736,6 +747,24 @@ def test_generation_out_of_range_422():
 
 
 @test
+def test_generation_seconds_out_of_range_422():
+    """seconds must give 8-512 bars at the track's tempo (about 17-1087 s at 113 BPM): refused at submit time
+    (422 naming seconds), not accepted and then failed."""
+    srv, a = main_server(), alice()
+    for seconds in (10, 5000, 0, -3):
+        r = srv.post("/api/v1/generations", json_body={"seconds": seconds}, token=a["token"])
+        if r.status == 202:
+            job = wait_job(srv, a["token"], r.json["job"]["id"])
+            raise Failure(f"POST {{\"seconds\": {seconds}}}: expected 422 invalid_argument, got 202 and then a "
+                          f"{job['status']} job with error {job.get('error')}")
+        expect(r, 422, "invalid_argument", f"generation seconds={seconds}")
+        check("seconds" in r.json["error"]["message"], f"message does not name seconds: {r.json}")
+    r = srv.post("/api/v1/generations", json_body={"seconds": 20, "seed": 3}, token=a["token"])
+    expect(r, 202, what="seconds=20")
+    wait_succeeded(srv, a["token"], r.json["job"]["id"])
+
+
+@test
 def test_generation_unknown_field_422():
     srv, a = main_server(), alice()
     r = expect(srv.post("/api/v1/generations", json_body={"bars": 8, "colour": "blue"}, token=a["token"]), 422,
@@ -1060,8 +1089,9 @@ def test_upload_too_large_413_without_reading_body():
     parsed = parse_raw_response(out)
     check(parsed is not None, f"no whole response to a 50 MB Content-Length after {seconds:.1f} s: {out[:200]!r}")
     status, headers, body = parsed
-    check_eq(status, 413, "status for 50 MB over a 1 MB limit")
-    check_eq(json.loads(body)["error"]["code"], "payload_too_large", "error code")
+    check_eq((status, json.loads(body)["error"]["code"]), (413, "payload_too_large"),
+             f"answer to Content-Length 50 MB over a 1 MB limit ({body!r})")
+    check(headers.get("x-request-id"), f"413 without X-Request-Id: {headers}")
     check(seconds < 5, f"413 took {seconds:.1f} s (must not wait for the body)")
     # and a body within the limit still goes through on the same server
     expect(srv.post("/api/v1/analyses", body=audio_clip()["data"][:500000], headers={"Content-Type": "audio/wav"},
@@ -1080,9 +1110,10 @@ def test_truncated_upload_400():
     if out:
         parsed = parse_raw_response(out)
         check(parsed is not None, f"partial response to a truncated body: {out[:200]!r}")
-        status, _, body = parsed
-        check_eq(status, 400, "status for a truncated body")
-        check_eq(json.loads(body)["error"]["code"], "truncated_body", "error code")
+        status, headers, body = parsed
+        check_eq((status, json.loads(body)["error"]["code"]), (400, "truncated_body"),
+                 f"answer to a truncated body ({body!r})")
+        check(headers.get("x-request-id"), f"400 truncated_body without X-Request-Id: {headers}")
     time.sleep(0.3)
     user_jobs = srv.db_query("SELECT COUNT(*) FROM jobs WHERE user_id = ?", u["user"]["id"])[0][0]
     check_eq(user_jobs, 0, "jobs created from a truncated upload")
@@ -1144,7 +1175,7 @@ def test_concurrent_generations():
         u = users[i % 2]
         try:
             barrier.wait(10)
-            spec = {"seconds": 10, "seed": 100 + i} if i % 2 else {"bars": 8, "seed": 100 + i}
+            spec = {"seconds": 20, "seed": 100 + i} if i % 2 else {"bars": 8, "seed": 100 + i}
             job_id = submit_generation(srv, u["token"], spec)
             job = wait_succeeded(srv, u["token"], job_id, timeout=180)
             results[i] = (u, job_id, job["result"]["track_id"])

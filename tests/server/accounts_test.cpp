@@ -1,13 +1,13 @@
 // Accounts over a real SQLite database: sign-up rules, argon2id hashes, hashed opaque tokens, generic
 // login failures, rate limiting per account and per address, logout and expiry.
 #include "server/accounts.h"
-#include "store/checksum.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
 
 #include <thread>
 
+#include "store/checksum.h"
 #include "store/migrations.h"
 #include "store/sqlite_database.h"
 #include "support/temp_dir.h"
