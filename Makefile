@@ -1,5 +1,6 @@
 # The two commands in the README:
-#   make run    install what is missing, build, and render a demo track into out/
+#   make run    install what is missing, build, and start the service on http://localhost:8080
+#               (embedded stores under ./data; Ctrl-C drains and stops it)
 #   make test   install what is missing, build (release + ASan/UBSan), run every test suite
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -8,7 +9,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DEMO_PROMPT ?= soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F\#m
 
-.PHONY: all deps peers build build-asan run test test-release test-asan fuzz bench format format-check clean
+.PHONY: all deps peers build build-asan run demo test test-release test-asan fuzz bench format format-check clean
 
 all: build
 
@@ -27,7 +28,14 @@ build-asan: deps
 	  -DAMAPIANO_BUILD_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+PORT ?= 8080
+DATA_DIR ?= data
+
 run: build
+	$(BUILD)/amapiano serve --port $(PORT) --data-dir $(DATA_DIR)
+
+# Render a demo track, MIDI and stems into out/ with the CLI.
+demo: build
 	mkdir -p out
 	$(BUILD)/amapiano generate --prompt "$(DEMO_PROMPT)" --seed 7 \
 	  -o out/demo.wav --midi out/demo.mid --stems out/demo-stems
