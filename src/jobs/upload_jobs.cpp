@@ -33,6 +33,17 @@ Result<std::string> FetchUpload(store::ObjectStore& objects, const Job& job,
     return name.empty() ? std::string("upload") : name;
 }
 
+// The decoder names the file it read; the user knows the upload by its own name.
+Error AboutUpload(const Error& e, const LocalCopy& copy, const std::string& name) {
+    std::string message = e.message;
+    for (const std::string& internal : {copy.path.string(), copy.path.filename().string()}) {
+        for (size_t at = message.find(internal); at != std::string::npos; at = message.find(internal, at + name.size())) {
+            message.replace(at, internal.size(), name);
+        }
+    }
+    return Error{e.code, message};
+}
+
 }  // namespace
 
 std::string UploadKey(std::string_view job_id) { return "uploads/" + std::string(job_id); }
@@ -44,7 +55,7 @@ JobRunner MakeAnalysisRunner(store::ObjectStore& objects, std::filesystem::path 
         if (!name) return name.error();
         context.Progress(0.1);
         auto analysed = pipeline::AnalyzeFile(copy.path, analysis::FeatureSet::All());
-        if (!analysed) return Error{analysed.error().code, "the uploaded file: " + analysed.error().message};
+        if (!analysed) return AboutUpload(analysed.error(), copy, *name);
         JobOutcome outcome;
         outcome.result = {{"analysis", pipeline::AnalysisJson(*name, analysed->analysis)}};
         return outcome;

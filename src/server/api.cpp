@@ -295,6 +295,7 @@ Admission Api::Admit(ApiRequest& request, std::optional<uint64_t> content_length
         }
     }
     a.body = route->body;
+    a.route = route->pattern;
     return a;
 }
 

@@ -61,6 +61,7 @@ struct ApiServices final {
 struct Admission final {
     std::optional<ApiResponse> reject;
     BodyKind body = BodyKind::kNone;
+    std::string route;  // the matched pattern, for the log and metrics
 };
 
 struct RouteInfo final {

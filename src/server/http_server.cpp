@@ -6,6 +6,7 @@
 #include <boost/beast.hpp>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -214,6 +215,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     while (true) {
         http::request_parser<http::empty_body> header;
         header.header_limit(16 * 1024);
+        header.body_limit(std::numeric_limits<std::uint64_t>::max());  // per route, set once the route is known
         stream.expires_after(options.header_timeout);
         co_await http::async_read_header(stream, buffer, header, asio::redirect_error(use_awaitable, ec));
         if (ec) {
@@ -354,7 +356,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
                 ec = {};
             }
             if (body_error) {
-                body_error->route = "unmatched";
+                body_error->route = admission.route;
                 body_error->close = true;
                 co_await respond(std::move(*body_error), false);
                 break;
