@@ -243,7 +243,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
     server.BeginDrain();
     // Leave a little of the drain time for handing jobs back and closing.
     const auto job_deadline =
-        deadline - std::min<std::chrono::milliseconds>(std::chrono::milliseconds(500), options.drain / 4);
+        deadline - std::min(std::chrono::milliseconds(500), std::chrono::milliseconds(options.drain) / 4);
     const int released = pool.Stop(job_deadline);
     const bool idle = server.WaitIdle(deadline);
     server.Stop();
