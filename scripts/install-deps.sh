@@ -6,11 +6,11 @@
 #   scripts/install-deps.sh --runtime  # only what the release binary needs at run time
 set -euo pipefail
 
-runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libswresample4 libfftw3-single3 libsqlite3-0 libsodium23)
+runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libswresample4 libfftw3-single3 libsqlite3-0 libsodium23 libssl3)
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libsndfile1-dev libebur128-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libfftw3-dev libsqlite3-dev libsodium-dev libboost1.74-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libfftw3-dev libsqlite3-dev libsodium-dev libssl-dev libboost1.74-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format
 )

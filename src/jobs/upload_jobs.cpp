@@ -37,7 +37,8 @@ Result<std::string> FetchUpload(store::ObjectStore& objects, const Job& job,
 Error AboutUpload(const Error& e, const LocalCopy& copy, const std::string& name) {
     std::string message = e.message;
     for (const std::string& internal : {copy.path.string(), copy.path.filename().string()}) {
-        for (size_t at = message.find(internal); at != std::string::npos; at = message.find(internal, at + name.size())) {
+        for (size_t at = message.find(internal); at != std::string::npos;
+             at = message.find(internal, at + name.size())) {
             message.replace(at, internal.size(), name);
         }
     }

@@ -27,17 +27,25 @@ struct WorkerPool::Active final : JobContext {
 
     void Progress(double fraction) override {
         fraction = std::clamp(fraction, 0.0, 1.0);
+        bool store = false;
         {
             std::lock_guard lock(progress_mutex);
             const auto now = std::chrono::steady_clock::now();
-            if (fraction - last_progress < 0.01 && now - last_write < std::chrono::milliseconds(250)) return;
+            if (fraction <= last_progress) return;
             last_progress = fraction;
-            last_write = now;
+            // Listeners hear every step; the row (and the lease) is written at most once a second —
+            // the heartbeat keeps the lease alive in between.
+            if (now - last_write >= std::chrono::seconds(1)) {
+                last_write = now;
+                store = true;
+            }
         }
-        Status s = pool->jobs_.Renew(job, fraction);
-        if (!s) {
-            if (s.error().code == ErrorCode::kConflict) cancelled = true;
-            return;
+        if (store) {
+            Status s = pool->jobs_.Renew(job, fraction);
+            if (!s) {
+                if (s.error().code == ErrorCode::kConflict) cancelled = true;
+                return;
+            }
         }
         Job update = job;
         update.progress = fraction;

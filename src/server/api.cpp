@@ -387,7 +387,13 @@ ApiResponse Api::CreateGeneration(ApiRequest& r) {
     if (!params) return ErrorResponse(params.error());
     // Composing takes milliseconds: doing it here turns a spec the composer refuses (a length too
     // short for a whole track, say) into a 422 now rather than a failed job later.
-    if (auto score = compose::Compose(params->spec); !score) return ErrorResponse(score.error());
+    if (auto score = compose::Compose(params->spec); !score) {
+        // The composer's message explains the limits; say which field broke them.
+        const char* field = body->contains("seconds") ? "seconds" : body->contains("bars") ? "bars" : nullptr;
+        Error e = score.error();
+        if (field && e.code == ErrorCode::kInvalidArgument) e.message = std::string(field) + ": " + e.message;
+        return ErrorResponse(e);
+    }
     auto job = s_.jobs.Enqueue(r.user->id, jobs::kGenerationJob, *body);
     if (!job) return ErrorResponse(job.error());
     return JobAccepted(*job);

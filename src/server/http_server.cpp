@@ -215,7 +215,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     while (true) {
         http::request_parser<http::empty_body> header;
         header.header_limit(16 * 1024);
-        header.body_limit(std::numeric_limits<std::uint64_t>::max());  // per route, set once the route is known
+        header.body_limit(
+            std::numeric_limits<std::uint64_t>::max());  // per route, set once the route is known
         stream.expires_after(options.header_timeout);
         co_await http::async_read_header(stream, buffer, header, asio::redirect_error(use_awaitable, ec));
         if (ec) {

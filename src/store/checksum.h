@@ -1,4 +1,4 @@
-// SHA-256 checksums (libsodium) as lowercase hex: of text, of bytes, and of a file read in blocks.
+// SHA-256 checksums (OpenSSL libcrypto) as lowercase hex: of text, of bytes, and of a file read in blocks.
 // Stored with every asset and compared by the migration tools; also how session tokens are kept.
 //
 //   std::string digest = Sha256Hex("abc");   // "ba7816bf..."

@@ -148,6 +148,9 @@ public:
     std::string_view Dialect() const override { return "sqlite"; }
 
     Status Transaction(const std::function<Status(SqlSession&)>& work) override {
+        // One writer at a time in this process: writers queue here instead of polling SQLite's busy
+        // handler (which sleeps in steps of up to 100 ms); the busy timeout is left for other processes.
+        std::lock_guard writer(writer_mutex_);
         return InTransaction("BEGIN IMMEDIATE", work, false);
     }
 
@@ -210,6 +213,7 @@ private:
         available_.notify_one();
     }
 
+    std::mutex writer_mutex_;
     std::mutex mutex_;
     std::condition_variable available_;
     std::vector<std::unique_ptr<Connection>> free_;

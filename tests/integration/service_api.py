@@ -198,9 +198,21 @@ class Server:
                               f"body: {resp.status} {data[:300]!r}")
             resp = conn.getresponse()
             data = resp.read()
-            return Response(resp.status, resp.reason, resp.headers, data)
         finally:
             conn.close()
+        r = Response(resp.status, resp.reason, resp.headers, data)
+        # What holds for every response (spec: "Every response has header X-Request-Id"; errors are
+        # status + {"error":{"code","message"}}).
+        check(r.header("X-Request-Id"), f"{method} {path} → {r.status} without X-Request-Id")
+        if r.status >= 400 and method != "HEAD":
+            try:
+                err = json.loads(data.decode("utf-8"))["error"]
+                ok = isinstance(err["code"], str) and re.fullmatch(r"[a-z_]+", err["code"]) and \
+                    isinstance(err["message"], str)
+            except Exception:  # noqa: BLE001
+                ok = False
+            check(ok, f"{method} {path} → {r.status} with a body that is not a JSON error: {data[:200]!r}")
+        return r
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -562,6 +574,7 @@ def magic_kind(name):
 # Tests
 
 TESTS = []
+SELECTED = []
 
 
 def test(fn):
@@ -1211,6 +1224,7 @@ def test_websocket_job_events():
         raise Failure("WebSocket without a token was upgraded")
     except WebSocketRefused as e:
         check_eq(e.status, 401, "WebSocket handshake without a token")
+        check(e.headers.get("x-request-id"), f"401 handshake without X-Request-Id: {e.headers}")
         check_eq(json.loads(e.body)["error"]["code"], "unauthenticated", "error code")
     try:
         WebSocket(srv.port, "/api/v1/events?token=bogus")
@@ -1359,10 +1373,17 @@ def test_request_and_job_log_lines():
     claimed = [e for e in srv.logs("job_claimed") if e.get("job_id") == job_id]
     succeeded = [e for e in srv.logs("job_succeeded") if e.get("job_id") == job_id]
     check(claimed, f"no job_claimed log line for {job_id}")
+    for k in ("kind", "attempt"):
+        check(k in claimed[0], f"job_claimed lacks {k}: {claimed[0]}")
     check_eq(len(succeeded), 1, f"job_succeeded lines for {job_id}")
     for k in ("kind", "attempt", "duration_ms"):
         check(k in succeeded[0], f"job_succeeded lacks {k}: {succeeded[0]}")
     check_eq(succeeded[0]["kind"], "generation", "job_succeeded kind")
+    failed = [e for e in srv.logs("job_failed") if e.get("kind") in ("analysis", "validation")]
+    if any(t.__name__ == "test_corrupt_upload_job_fails" for t in SELECTED):
+        check(failed, "no job_failed log line for the corrupt uploads")
+        for k in ("job_id", "attempt"):
+            check(k in failed[0], f"job_failed lacks {k}: {failed[0]}")
     # every stderr line is one JSON object
     with srv.lock:
         bad = [l for l, e in zip(srv.lines, srv.events) if not isinstance(e, dict)]
@@ -1563,7 +1584,7 @@ def main():
         return 1
     signal.signal(signal.SIGALRM, on_alarm)
     passed, failed = [], []
-    selected = [t for t in TESTS if not ONLY or any(o in t.__name__ for o in ONLY)]
+    selected = SELECTED[:] = [t for t in TESTS if not ONLY or any(o in t.__name__ for o in ONLY)]
     suite_start = time.monotonic()
     try:
         for t in selected:
