@@ -1,10 +1,12 @@
 #include "store/local_object_store.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <system_error>
 
@@ -167,6 +169,32 @@ Status ValidateObjectKey(std::string_view key) {
     return {};
 }
 
+namespace {
+
+// Temporary files of writes cut short by a crash (".<name>.<pid>.<n>.tmp", see core/atomic_file.h)
+// whose process is gone: never visible, but they would take space for ever.
+void SweepAbandonedTemporaryFiles(const std::filesystem::path& root) {
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() < 6 || name.front() != '.' || !name.ends_with(".tmp") || !it->is_regular_file(ec))
+            continue;
+        const std::string stem = name.substr(0, name.size() - 4);  // ".<name>.<pid>.<n>"
+        const size_t counter_dot = stem.rfind('.');
+        const size_t pid_dot = counter_dot == std::string::npos || counter_dot == 0
+                                   ? std::string::npos
+                                   : stem.rfind('.', counter_dot - 1);
+        if (pid_dot == std::string::npos) continue;
+        const long pid = std::strtol(stem.c_str() + pid_dot + 1, nullptr, 10);
+        if (pid <= 0 || (::kill(pid_t(pid), 0) == 0 || errno != ESRCH)) continue;
+        std::error_code remove_ec;
+        std::filesystem::remove(it->path(), remove_ec);
+    }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ObjectStore>> OpenLocalObjectStore(const std::filesystem::path& root) {
     std::error_code ec;
     std::filesystem::create_directories(root, ec);
@@ -174,6 +202,7 @@ Result<std::unique_ptr<ObjectStore>> OpenLocalObjectStore(const std::filesystem:
         return Error::Io("cannot use '" + root.string() + "' as the object directory" +
                          (ec ? ": " + ec.message() : ""));
     }
+    SweepAbandonedTemporaryFiles(root);
     return std::unique_ptr<ObjectStore>(new LocalObjectStore(std::filesystem::absolute(root)));
 }
 

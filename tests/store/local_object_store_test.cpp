@@ -3,6 +3,7 @@
 #include "store/local_object_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <numeric>
@@ -127,6 +128,28 @@ TEST(LocalObjectStore, RootMustBeUsable) {
     auto bad = OpenLocalObjectStore(dir / "file");
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::kIo);
+}
+
+}  // namespace
+}  // namespace amapiano::store
+
+namespace amapiano::store {
+namespace {
+
+TEST(LocalObjectSweep, OpeningRemovesTemporaryFilesOfDeadProcessesOnly) {
+    testing_support::TempDir dir;
+    std::filesystem::create_directories(dir / "objects" / "tracks" / "t");
+    // A pid that cannot be running (above the kernel's pid_max) and our own, which is.
+    const std::filesystem::path dead = dir / "objects" / "tracks" / "t" / ".mix.wav.99999999.3.tmp";
+    const std::filesystem::path alive =
+        dir / "objects" / "tracks" / "t" / (".mix.flac." + std::to_string(::getpid()) + ".4.tmp");
+    const std::filesystem::path hidden = dir / "objects" / ".keep";
+    for (const auto& p : {dead, alive, hidden}) std::ofstream(p) << "partial";
+    auto opened = OpenLocalObjectStore(dir / "objects");
+    ASSERT_TRUE(opened);
+    EXPECT_FALSE(std::filesystem::exists(dead));
+    EXPECT_TRUE(std::filesystem::exists(alive)) << "a write in progress must survive";
+    EXPECT_TRUE(std::filesystem::exists(hidden));
 }
 
 }  // namespace
