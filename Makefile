@@ -62,6 +62,7 @@ bench: build peers
 	bash tests/integration/tempo_key_essentia.sh $(BUILD)/amapiano
 	bash bench/analyze_vs_peers.sh $(BUILD)/amapiano
 	bash bench/validate_time_split.sh $(BUILD)/amapiano
+	bash bench/service_load.sh $(BUILD)/amapiano
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
