@@ -9,6 +9,7 @@
 #include "compose/generation_spec.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "jobs/generation_job.h"
 #include "jobs/upload_jobs.h"
 #include "server/multipart.h"
@@ -56,28 +57,6 @@ int64_t UnixNow() {
         .count();
 }
 
-std::string Hex(std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : s) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-    }
-    return out;
-}
-
-std::optional<std::string> Unhex(std::string_view s) {
-    if (s.size() % 2 != 0 || s.size() > 512) return std::nullopt;
-    std::string out;
-    for (size_t i = 0; i < s.size(); i += 2) {
-        int v = 0;
-        auto [p, ec] = std::from_chars(s.data() + i, s.data() + i + 2, v, 16);
-        if (ec != std::errc() || p != s.data() + i + 2) return std::nullopt;
-        out += char(v);
-    }
-    return out;
-}
-
 Result<json> ParseJsonObject(const ApiRequest& r) {
     json body = json::parse(r.body, nullptr, false);
     if (body.is_discarded()) return Error::InvalidArgument("the request body is not valid JSON");
@@ -94,6 +73,29 @@ Result<std::string> RequiredString(const json& body, const char* field) {
     }
     if (!body[field].is_string()) return Error::InvalidArgument(std::string(field) + " must be a string");
     return body[field].get<std::string>();
+}
+
+// The required string fields of a JSON object body, in order, or the response explaining why not.
+struct StringFields final {
+    std::vector<std::string> values;
+    std::optional<ApiResponse> error;
+};
+StringFields ReadStringFields(const ApiRequest& r, std::initializer_list<const char*> fields) {
+    StringFields out;
+    auto body = ParseJsonObject(r);
+    if (!body) {
+        out.error = InvalidJson(body.error());
+        return out;
+    }
+    for (const char* field : fields) {
+        auto value = RequiredString(*body, field);
+        if (!value) {
+            out.error = ErrorResponse(value.error());
+            return out;
+        }
+        out.values.push_back(std::move(*value));
+    }
+    return out;
 }
 
 std::string ContentTypeFor(const std::string& format) {
@@ -334,28 +336,18 @@ ApiResponse Api::SessionResponse(int status, const Session& session) {
 }
 
 ApiResponse Api::SignUp(ApiRequest& r) {
-    auto body = ParseJsonObject(r);
-    if (!body) return InvalidJson(body.error());
-    auto email = RequiredString(*body, "email");
-    if (!email) return ErrorResponse(email.error());
-    auto password = RequiredString(*body, "password");
-    if (!password) return ErrorResponse(password.error());
-    auto name = RequiredString(*body, "display_name");
-    if (!name) return ErrorResponse(name.error());
-    auto session = s_.accounts.SignUp(*email, *password, *name);
+    StringFields f = ReadStringFields(r, {"email", "password", "display_name"});
+    if (f.error) return *f.error;
+    auto session = s_.accounts.SignUp(f.values[0], f.values[1], f.values[2]);
     if (!session) return ErrorResponse(session.error());
     r.user = session->user;
     return SessionResponse(201, *session);
 }
 
 ApiResponse Api::Login(ApiRequest& r) {
-    auto body = ParseJsonObject(r);
-    if (!body) return InvalidJson(body.error());
-    auto email = RequiredString(*body, "email");
-    if (!email) return ErrorResponse(email.error());
-    auto password = RequiredString(*body, "password");
-    if (!password) return ErrorResponse(password.error());
-    auto session = s_.accounts.Login(*email, *password, r.remote_address);
+    StringFields f = ReadStringFields(r, {"email", "password"});
+    if (f.error) return *f.error;
+    auto session = s_.accounts.Login(f.values[0], f.values[1], r.remote_address);
     if (!session) return ErrorResponse(session.error());
     r.user = session->user;
     return SessionResponse(200, *session);
@@ -469,7 +461,7 @@ ApiResponse Api::ListTracks(ApiRequest& r) {
     // The cursor is the (created_at, id) of the last track of the previous page, hex-encoded.
     std::string after_created = "~", after_id;
     if (auto it = r.query.find("cursor"); it != r.query.end()) {
-        auto decoded = Unhex(it->second);
+        auto decoded = it->second.size() <= 512 ? HexDecode(it->second) : std::nullopt;
         const size_t bar = decoded ? decoded->find('|') : std::string::npos;
         if (!decoded || bar == std::string::npos) {
             return ErrorResponse(422, "invalid_argument", "cursor is not one this service handed out");
@@ -488,7 +480,7 @@ ApiResponse Api::ListTracks(ApiRequest& r) {
         const store::SqlRow& row = (*rows)[i];
         if (int(i) == limit) {
             const store::SqlRow& last = (*rows)[i - 1];
-            next = Hex(last.Text(2) + "|" + last.Text(0));
+            next = HexEncode(last.Text(2) + "|" + last.Text(0));
             break;
         }
         items.push_back({{"id", row.Text(0)},

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "jobs/generation_job.h"
 #include "jobs/job_events.h"
 #include "jobs/job_store.h"
@@ -41,35 +42,14 @@ Result<int64_t> IntSetting(const Config& config, std::string_view key, int64_t f
     return value;
 }
 
-std::string ToHex(const std::vector<uint8_t>& bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (uint8_t b : bytes) {
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
-}
-
-std::optional<std::vector<uint8_t>> FromHex(std::string_view hex) {
-    if (hex.size() < 32 || hex.size() % 2 != 0) return std::nullopt;
-    std::vector<uint8_t> out;
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        unsigned v = 0;
-        auto [p, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, v, 16);
-        if (ec != std::errc() || p != hex.data() + i + 2) return std::nullopt;
-        out.push_back(uint8_t(v));
-    }
-    return out;
-}
-
 // The key that signs download URLs: AMAPIANO_URL_SIGNING_KEY (hex) or one kept in the database,
 // created on first start, so every replica signs alike and links survive restarts.
 Result<std::vector<uint8_t>> SigningKey(store::Database& db) {
     if (const char* env = std::getenv("AMAPIANO_URL_SIGNING_KEY"); env && *env) {
-        auto key = FromHex(env);
-        if (!key) return Error::InvalidArgument("AMAPIANO_URL_SIGNING_KEY must be at least 16 bytes as hex");
-        return *key;
+        auto key = HexDecode(env);
+        if (!key || key->size() < 16)
+            return Error::InvalidArgument("AMAPIANO_URL_SIGNING_KEY must be at least 16 bytes as hex");
+        return std::vector<uint8_t>(key->begin(), key->end());
     }
     std::string hex;
     Status s = db.Transaction([&](store::SqlSession& sql) -> Status {
@@ -79,16 +59,16 @@ Result<std::vector<uint8_t>> SigningKey(store::Database& db) {
             hex = rows->front().Text(0);
             return {};
         }
-        hex = ToHex(RandomBytes(32));
+        hex = HexEncode(RandomBytes(32));
         auto r =
             sql.Execute("INSERT INTO service_keys (name, value, created_at) VALUES ('url_signing', $1, $2)",
                         {hex, UtcTimestamp()});
         return r ? Status{} : Status{r.error()};
     });
     if (!s) return s.error();
-    auto key = FromHex(hex);
-    if (!key) return Error::CorruptData("the stored URL signing key is malformed");
-    return *key;
+    auto key = HexDecode(hex);
+    if (!key || key->size() < 16) return Error::CorruptData("the stored URL signing key is malformed");
+    return std::vector<uint8_t>(key->begin(), key->end());
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "core/text.h"
+
 namespace amapiano::server {
 
 std::string UrlSigner::Mac(std::string_view path, std::string_view expires) const {
@@ -14,13 +16,7 @@ std::string UrlSigner::Mac(std::string_view path, std::string_view expires) cons
     crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
                                   message.size());
     crypto_auth_hmacsha256_final(&state, mac);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : mac) {
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
+    return HexEncode(std::span<const uint8_t>(mac, sizeof(mac)));
 }
 
 std::string UrlSigner::Sign(std::string_view path, int64_t expires_unix) const {

@@ -6,19 +6,10 @@
 #include <memory>
 #include <vector>
 
+#include "core/text.h"
+
 namespace amapiano::store {
 namespace {
-
-std::string Hex(const unsigned char* digest, size_t n) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2);
-    for (size_t i = 0; i < n; ++i) {
-        out += kHex[digest[i] >> 4];
-        out += kHex[digest[i] & 15];
-    }
-    return out;
-}
 
 // OpenSSL's SHA-256 uses the CPU's SHA extensions where present (about 4x libsodium's portable code
 // on this project's machine), which matters for multi-megabyte audio assets.
@@ -30,7 +21,7 @@ struct Sha256 final {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int n = 0;
         EVP_DigestFinal_ex(ctx.get(), digest, &n);
-        return Hex(digest, n);
+        return HexEncode(std::span<const uint8_t>(digest, n));
     }
 };
 

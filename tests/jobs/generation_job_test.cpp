@@ -8,8 +8,7 @@
 
 #include "store/checksum.h"
 #include "store/local_object_store.h"
-#include "store/migrations.h"
-#include "store/sqlite_database.h"
+#include "support/service_store.h"
 #include "support/temp_dir.h"
 
 namespace amapiano::jobs {
@@ -85,15 +84,12 @@ public:
 
 TEST(GenerationRunnerTest, RendersStoresAndCommitsATrack) {
     TempDir dir;
-    auto db = store::OpenSqlite(dir / "g.sqlite3");
+    auto db = testing_support::OpenMigratedSqlite(dir / "g.sqlite3");
     ASSERT_TRUE(db);
-    ASSERT_TRUE(store::Migrate(**db, store::SchemaMigrations()));
-    ASSERT_TRUE(
-        (*db)->Execute("INSERT INTO users (id, email, display_name, password_hash, created_at) "
-                       "VALUES ('u1', 'a@b.co', 'A', 'x', 'now')"));
+    testing_support::AddTestUser(*db, "u1");
     auto objects = store::OpenLocalObjectStore(dir / "objects");
     ASSERT_TRUE(objects);
-    JobStore jobs(**db, {});
+    JobStore jobs(*db, {});
     auto queued = jobs.Enqueue(
         "u1", "generation",
         {{"bars", 8}, {"seed", 3}, {"formats", {"wav", "flac"}}, {"stems", true}, {"midi", true}});
@@ -108,7 +104,7 @@ TEST(GenerationRunnerTest, RendersStoresAndCommitsATrack) {
     EXPECT_TRUE(std::is_sorted(progress.seen.begin(), progress.seen.end()));
     EXPECT_EQ(outcome->result["track_id"], queued->id);
     EXPECT_GT(outcome->result["validation"]["score"].get<double>(), 50.0);
-    ASSERT_TRUE((*db)->Transaction([&](store::SqlSession& sql) -> Status {
+    ASSERT_TRUE(db->Transaction([&](store::SqlSession& sql) -> Status {
         if (Status s = outcome->commit(sql); !s) return s;
         return jobs.MarkSucceeded(sql, **claimed, outcome->result);
     }));
@@ -116,7 +112,7 @@ TEST(GenerationRunnerTest, RendersStoresAndCommitsATrack) {
     EXPECT_TRUE(std::filesystem::is_empty(dir / "scratch"));
 
     auto assets =
-        (*db)->Query("SELECT name, kind, format, object_key, size_bytes, sha256 FROM assets ORDER BY name");
+        db->Query("SELECT name, kind, format, object_key, size_bytes, sha256 FROM assets ORDER BY name");
     ASSERT_TRUE(assets);
     std::vector<std::string> names;
     for (const store::SqlRow& row : *assets) {
@@ -137,7 +133,7 @@ TEST(GenerationRunnerTest, RendersStoresAndCommitsATrack) {
     EXPECT_EQ(std::string(flac->begin(), flac->end()), "fLaC");
 
     auto track =
-        (*db)->Query("SELECT title, spec, analysis, validation FROM tracks WHERE id = $1", {queued->id});
+        db->Query("SELECT title, spec, analysis, validation FROM tracks WHERE id = $1", {queued->id});
     ASSERT_TRUE(track && track->size() == 1);
     EXPECT_EQ(json::parse(track->front().Text(1))["bars"], 8);
     EXPECT_GT(json::parse(track->front().Text(2))["bpm"].get<double>(), 100.0);

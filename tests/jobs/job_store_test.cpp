@@ -7,8 +7,7 @@
 
 #include <thread>
 
-#include "store/migrations.h"
-#include "store/sqlite_database.h"
+#include "support/service_store.h"
 #include "support/temp_dir.h"
 
 namespace amapiano::jobs {
@@ -19,13 +18,9 @@ using testing_support::TempDir;
 class JobStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto db = store::OpenSqlite(dir_ / "jobs.sqlite3");
-        ASSERT_TRUE(db) << db.error().message;
-        db_ = std::move(*db);
-        ASSERT_TRUE(store::Migrate(*db_, store::SchemaMigrations()));
-        ASSERT_TRUE(
-            db_->Execute("INSERT INTO users (id, email, display_name, password_hash, created_at) "
-                         "VALUES ('u1', 'a@b.co', 'A', 'x', '2026-01-01T00:00:00.000Z')"));
+        db_ = testing_support::OpenMigratedSqlite(dir_ / "jobs.sqlite3");
+        ASSERT_TRUE(db_);
+        testing_support::AddTestUser(*db_, "u1");
     }
     Job MustClaim(JobStore& jobs) {
         auto claimed = jobs.ClaimNext();

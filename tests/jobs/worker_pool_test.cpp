@@ -9,8 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "store/migrations.h"
-#include "store/sqlite_database.h"
+#include "support/service_store.h"
 #include "support/temp_dir.h"
 
 namespace amapiano::jobs {
@@ -22,13 +21,9 @@ using namespace std::chrono_literals;
 class WorkerPoolTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto db = store::OpenSqlite(dir_ / "pool.sqlite3");
-        ASSERT_TRUE(db) << db.error().message;
-        db_ = std::move(*db);
-        ASSERT_TRUE(store::Migrate(*db_, store::SchemaMigrations()));
-        ASSERT_TRUE(
-            db_->Execute("INSERT INTO users (id, email, display_name, password_hash, created_at) "
-                         "VALUES ('u1', 'a@b.co', 'A', 'x', '2026-01-01T00:00:00.000Z')"));
+        db_ = testing_support::OpenMigratedSqlite(dir_ / "pool.sqlite3");
+        ASSERT_TRUE(db_);
+        testing_support::AddTestUser(*db_, "u1");
     }
     Job WaitFinished(JobStore& jobs, const std::string& id, std::chrono::seconds timeout = 20s) {
         const auto until = std::chrono::steady_clock::now() + timeout;
@@ -39,6 +34,16 @@ protected:
         }
         ADD_FAILURE() << "job " << id << " did not finish";
         return {};
+    }
+    // Starts the pool, runs one job of `kind` to its end and stops the pool.
+    Job RunOne(WorkerPool& pool, JobStore& jobs, const std::string& kind) {
+        pool.Start();
+        auto queued = jobs.Enqueue("u1", kind, {});
+        EXPECT_TRUE(queued);
+        pool.Wake();
+        Job done = WaitFinished(jobs, queued->id);
+        pool.Stop(std::chrono::steady_clock::now() + 5s);
+        return done;
     }
     TempDir dir_;
     std::unique_ptr<store::Database> db_;
@@ -105,11 +110,7 @@ TEST_F(WorkerPoolTest, FailedCommitRollsBackAndIsRetried) {
         };
         return outcome;
     });
-    pool.Start();
-    auto queued = jobs.Enqueue("u1", "generation", {});
-    pool.Wake();
-    Job done = WaitFinished(jobs, queued->id);
-    pool.Stop(std::chrono::steady_clock::now() + 5s);
+    Job done = RunOne(pool, jobs, "generation");
     EXPECT_EQ(done.status, JobStatus::kSucceeded);
     EXPECT_EQ(done.attempts, 2);
     EXPECT_EQ(runs.load(), 2);
@@ -127,11 +128,7 @@ TEST_F(WorkerPoolTest, BadInputFailsAtOnceAndCleansUp) {
             return Error::CorruptData("the uploaded file: not audio");
         },
         [&](const Job&) { ++cleanups; });
-    pool.Start();
-    auto queued = jobs.Enqueue("u1", "analysis", {});
-    pool.Wake();
-    Job done = WaitFinished(jobs, queued->id);
-    pool.Stop(std::chrono::steady_clock::now() + 5s);
+    Job done = RunOne(pool, jobs, "analysis");
     EXPECT_EQ(done.status, JobStatus::kFailed);
     EXPECT_EQ(done.error_code, "corrupt_data");
     EXPECT_EQ(done.error_message, "the uploaded file: not audio");
@@ -147,11 +144,7 @@ TEST_F(WorkerPoolTest, TransientErrorsUseUpAttemptsThenFail) {
         ++runs;
         return Error::Io("object store write failed");
     });
-    pool.Start();
-    auto queued = jobs.Enqueue("u1", "generation", {});
-    pool.Wake();
-    Job done = WaitFinished(jobs, queued->id);
-    pool.Stop(std::chrono::steady_clock::now() + 5s);
+    Job done = RunOne(pool, jobs, "generation");
     EXPECT_EQ(done.status, JobStatus::kFailed);
     EXPECT_EQ(done.error_code, "io_error");
     EXPECT_EQ(runs.load(), 2);
@@ -160,11 +153,7 @@ TEST_F(WorkerPoolTest, TransientErrorsUseUpAttemptsThenFail) {
 TEST_F(WorkerPoolTest, UnknownKindFails) {
     JobStore jobs(*db_, {});
     WorkerPool pool(*db_, jobs, events_, log_, {.workers = 1, .poll_interval = 20ms});
-    pool.Start();
-    auto queued = jobs.Enqueue("u1", "mystery", {});
-    pool.Wake();
-    Job done = WaitFinished(jobs, queued->id);
-    pool.Stop(std::chrono::steady_clock::now() + 5s);
+    Job done = RunOne(pool, jobs, "mystery");
     EXPECT_EQ(done.status, JobStatus::kFailed);
     EXPECT_EQ(done.error_code, "unsupported");
 }
@@ -179,11 +168,7 @@ TEST_F(WorkerPoolTest, HeartbeatKeepsALongJobsLease) {
         std::this_thread::sleep_for(2500ms);
         return JobOutcome{};
     });
-    pool.Start();
-    auto queued = jobs.Enqueue("u1", "generation", {});
-    pool.Wake();
-    Job done = WaitFinished(jobs, queued->id);
-    pool.Stop(std::chrono::steady_clock::now() + 5s);
+    Job done = RunOne(pool, jobs, "generation");
     EXPECT_EQ(done.status, JobStatus::kSucceeded);
     EXPECT_EQ(done.attempts, 1);
     EXPECT_EQ(runs.load(), 1);

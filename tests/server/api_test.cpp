@@ -15,7 +15,7 @@
 #include "core/atomic_file.h"
 #include "store/local_object_store.h"
 #include "store/migrations.h"
-#include "store/sqlite_database.h"
+#include "support/service_store.h"
 #include "support/temp_dir.h"
 
 namespace amapiano::server {
@@ -27,10 +27,8 @@ using testing_support::TempDir;
 class ApiTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto db = store::OpenSqlite(dir_ / "api.sqlite3");
-        ASSERT_TRUE(db);
-        db_ = std::move(*db);
-        ASSERT_TRUE(store::Migrate(*db_, store::SchemaMigrations()));
+        db_ = testing_support::OpenMigratedSqlite(dir_ / "api.sqlite3");
+        ASSERT_TRUE(db_);
         auto objects = store::OpenLocalObjectStore(dir_ / "objects");
         ASSERT_TRUE(objects);
         objects_ = std::move(*objects);
