@@ -37,6 +37,9 @@ constexpr Setting kSettings[] = {
      "Requests per minute per user or address; 0 = off (AMAPIANO_RATE_LIMIT_PER_MINUTE; default 1200)"},
     {"--secure-cookies", "secure_cookies",
      "Mark the session cookie Secure: true behind TLS (AMAPIANO_SECURE_COOKIES)"},
+    {"--trust-proxy", "trust_proxy",
+     "true behind a load balancer: client address from X-Forwarded-For (AMAPIANO_TRUST_PROXY; default "
+     "false)"},
     {"--log-level", "log_level", "debug, info, warn, error (AMAPIANO_LOG_LEVEL; default info)"},
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/text.h"
 #include "server/url_codec.h"
 
 namespace amapiano::server {
@@ -249,6 +250,12 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
             const std::string value(field.value().data(), field.value().size());
             auto [it, fresh] = request.headers.try_emplace(name, value);
             if (!fresh) it->second += ", " + value;
+        }
+        if (options.trust_proxy) {
+            const std::string forwarded = request.Header("x-forwarded-for");
+            const std::string_view last =
+                TrimWhitespace(std::string_view(forwarded).substr(forwarded.rfind(',') + 1));
+            if (!last.empty() && last.size() <= 64) request.remote_address = std::string(last);
         }
         const bool keep_alive = head.keep_alive();
         const bool has_body = header.content_length().value_or(0) > 0 || header.chunked();

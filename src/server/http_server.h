@@ -38,6 +38,9 @@ struct HttpServerOptions final {
     int64_t max_upload_bytes = int64_t(200) << 20;
     int64_t max_json_bytes = int64_t(1) << 20;
     std::filesystem::path scratch_dir = std::filesystem::temp_directory_path();
+    // Behind a load balancer: take the client's address from the last X-Forwarded-For entry (the one
+    // the balancer added) for logs and per-address limits. Off unless the balancer is the only way in.
+    bool trust_proxy = false;
 };
 
 class HttpServer final {

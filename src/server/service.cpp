@@ -104,11 +104,14 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
     o.url_ttl = std::chrono::seconds(*ttl);
     o.job_lease = std::chrono::seconds(*lease);
     o.rate_limit_per_minute = int(*rate);
-    const std::string secure = config.Get("secure_cookies", "false");
-    if (secure != "true" && secure != "false" && secure != "1" && secure != "0") {
-        return Error::InvalidArgument("secure_cookies must be true or false, not '" + secure + "'");
+    for (auto [key, flag] :
+         {std::pair{"secure_cookies", &o.secure_cookies}, std::pair{"trust_proxy", &o.trust_proxy}}) {
+        const std::string value = config.Get(key, "false");
+        if (value != "true" && value != "false" && value != "1" && value != "0") {
+            return Error::InvalidArgument(std::string(key) + " must be true or false, not '" + value + "'");
+        }
+        *flag = value == "true" || value == "1";
     }
-    o.secure_cookies = secure == "true" || secure == "1";
     return o;
 }
 
@@ -199,6 +202,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
     http.threads = options.http_threads;
     http.max_upload_bytes = options.max_upload_bytes;
     http.scratch_dir = scratch;
+    http.trust_proxy = options.trust_proxy;
     HttpServer server(api, metrics, events, log, http);
     auto port = server.Listen();
     if (!port) return fail("listen", port.error());

@@ -33,12 +33,13 @@ struct ServiceOptions final {
     std::chrono::seconds job_lease = std::chrono::seconds(30);
     int rate_limit_per_minute = 1200;
     bool secure_cookies = false;
+    bool trust_proxy = false;  // client addresses from X-Forwarded-For (behind a load balancer)
     std::string version;
 };
 
 // Settings by key (flag > environment > default): host, port, data_dir, database_url, workers,
 // http_threads, drain_seconds, max_upload_mb, url_ttl_seconds, job_lease_seconds,
-// rate_limit_per_minute, secure_cookies. kInvalidArgument names a malformed one.
+// rate_limit_per_minute, secure_cookies, trust_proxy. kInvalidArgument names a malformed one.
 Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string version);
 
 // Runs until SIGTERM or SIGINT. Returns the process exit code (0 after a clean drain, 1 when the

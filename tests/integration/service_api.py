@@ -1394,6 +1394,31 @@ def test_request_and_job_log_lines():
 
 
 @test
+def test_trust_proxy_client_address():
+    # Without --trust-proxy a forged X-Forwarded-For is ignored; with it, the balancer's entry (the
+    # last one) is the client's address in the log and for per-address login limits.
+    plain = main_server()
+    rid = "xff-" + os.urandom(4).hex()
+    plain.get("/healthz", headers={"X-Request-Id": rid, "X-Forwarded-For": "203.0.113.9"})
+    line = plain.wait_log(lambda e: e.get("event") == "request" and e.get("request_id") == rid)
+    check(line is not None and line.get("remote") == "127.0.0.1", f"untrusted X-Forwarded-For used: {line}")
+    srv = start_server("--trust-proxy", "true", name="proxy")
+    rid = "xff-" + os.urandom(4).hex()
+    srv.get("/healthz", headers={"X-Request-Id": rid, "X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
+    line = srv.wait_log(lambda e: e.get("event") == "request" and e.get("request_id") == rid)
+    check(line is not None and line.get("remote") == "203.0.113.9", f"trusted X-Forwarded-For not used: {line}")
+    # 20 failed logins from one forwarded address lock that address out, not the balancer's others.
+    for i in range(21):
+        r = srv.post("/api/v1/auth/login", json_body={"email": f"nobody{i}@example.com", "password": "wrong password"},
+                     headers={"X-Forwarded-For": "198.51.100.66"})
+    expect(r, 429, "rate_limited", "21st failure from one address")
+    r = srv.post("/api/v1/auth/login", json_body={"email": "someone@example.com", "password": "wrong password"},
+                 headers={"X-Forwarded-For": "198.51.100.67"})
+    expect(r, 401, "unauthenticated", "another address behind the same balancer")
+    check_eq(srv.stop(), 0, "exit code after SIGTERM")
+
+
+@test
 def test_rate_limit_per_user_429():
     srv = start_server("--rate-limit-per-minute", "10", name="ratelimit")
     u = signup(srv)
