@@ -3,11 +3,11 @@
 #include <libpq-fe.h>
 
 #include <charconv>
-#include <condition_variable>
 #include <cstdio>
 #include <map>
-#include <mutex>
 #include <vector>
+
+#include "store/connection_pool.h"
 
 namespace amapiano::store {
 namespace {
@@ -159,50 +159,27 @@ public:
         return InTransaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", work);
     }
 
-    void Add(std::unique_ptr<Connection> c) { free_.push_back(std::move(c)); }
+    void Add(std::unique_ptr<Connection> c) { pool_.Add(std::move(c)); }
 
 private:
     Status InTransaction(const char* begin, const std::function<Status(SqlSession&)>& work) {
-        std::unique_ptr<Connection> c = Borrow();
+        auto c = pool_.Borrow();
         Status result = c->EnsureOpen();
         if (result) result = c->Exec(begin);
-        if (result) {
-            PostgresSession session(*c);
-            try {
-                result = work(session);
-            } catch (...) {
-                (void)c->Exec("ROLLBACK");
-                Return(std::move(c));
-                throw;
-            }
-            if (result) {
-                result = c->Exec("COMMIT");
-            } else {
-                (void)c->Exec("ROLLBACK");
-            }
+        if (!result) return result;
+        PostgresSession session(*c);
+        try {
+            result = work(session);
+        } catch (...) {
+            (void)c->Exec("ROLLBACK");
+            throw;
         }
-        Return(std::move(c));
+        if (result) return c->Exec("COMMIT");
+        (void)c->Exec("ROLLBACK");
         return result;
     }
 
-    std::unique_ptr<Connection> Borrow() {
-        std::unique_lock lock(mutex_);
-        available_.wait(lock, [&] { return !free_.empty(); });
-        std::unique_ptr<Connection> c = std::move(free_.back());
-        free_.pop_back();
-        return c;
-    }
-    void Return(std::unique_ptr<Connection> c) {
-        {
-            std::lock_guard lock(mutex_);
-            free_.push_back(std::move(c));
-        }
-        available_.notify_one();
-    }
-
-    std::mutex mutex_;
-    std::condition_variable available_;
-    std::vector<std::unique_ptr<Connection>> free_;
+    ConnectionPool<Connection> pool_;
 };
 
 }  // namespace

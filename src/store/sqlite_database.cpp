@@ -2,12 +2,13 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <system_error>
 #include <unordered_map>
 #include <vector>
+
+#include "store/connection_pool.h"
 
 namespace amapiano::store {
 namespace {
@@ -158,17 +159,12 @@ public:
         return InTransaction("BEGIN DEFERRED", work, true);
     }
 
-    void Add(std::unique_ptr<Connection> c) {
-        std::lock_guard lock(mutex_);
-        free_.push_back(std::move(c));
-    }
+    void Add(std::unique_ptr<Connection> c) { pool_.Add(std::move(c)); }
 
 private:
     Status InTransaction(const char* begin, const std::function<Status(SqlSession&)>& work, bool read_only) {
-        std::unique_ptr<Connection> c = Borrow();
-        Status result = RunIn(*c, begin, work, read_only);
-        Return(std::move(c));
-        return result;
+        auto c = pool_.Borrow();
+        return RunIn(*c, begin, work, read_only);
     }
 
     static Status RunIn(Connection& c, const char* begin, const std::function<Status(SqlSession&)>& work,
@@ -197,26 +193,8 @@ private:
         return result;
     }
 
-    std::unique_ptr<Connection> Borrow() {
-        std::unique_lock lock(mutex_);
-        available_.wait(lock, [&] { return !free_.empty(); });
-        std::unique_ptr<Connection> c = std::move(free_.back());
-        free_.pop_back();
-        return c;
-    }
-
-    void Return(std::unique_ptr<Connection> c) {
-        {
-            std::lock_guard lock(mutex_);
-            free_.push_back(std::move(c));
-        }
-        available_.notify_one();
-    }
-
     std::mutex writer_mutex_;
-    std::mutex mutex_;
-    std::condition_variable available_;
-    std::vector<std::unique_ptr<Connection>> free_;
+    ConnectionPool<Connection> pool_;
 };
 
 Result<std::unique_ptr<Connection>> Connect(const std::string& path, const SqliteOptions& options,
