@@ -6,16 +6,16 @@
 #   scripts/install-deps.sh --runtime  # only what the release binary needs at run time
 set -euo pipefail
 
-runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libswresample4 libfftw3-single3 libsqlite3-0 libsodium23 libssl3 libpq5)
+runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libswresample4 libfftw3-single3 libsqlite3-0 libsodium23 libssl3 libpq5 libcurl4 libpugixml1v5)
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libsndfile1-dev libebur128-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libfftw3-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libboost1.74-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libfftw3-dev libsqlite3-dev libsodium-dev libssl-dev libpq-dev libcurl4-openssl-dev libpugixml-dev libboost1.74-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format
 )
 # Independent checkers used by the tests and benchmarks (never linked into the product).
-test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang wrk postgresql)
+test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang wrk postgresql python3-botocore)
 
 if [[ "${1:-}" == "--runtime" ]]; then
   wanted=("${runtime_packages[@]}")

@@ -33,7 +33,8 @@ std::string Config::Get(std::string_view key, std::string_view fallback) const {
 std::string Config::EnvName(std::string_view key) {
     // Variables that operators and platforms already know by their own names.
     static constexpr std::string_view kConventional[] = {
-        "port", "database_url", "s3_bucket", "s3_endpoint", "aws_region", "cloudfront_url", "db_password"};
+        "port",    "database_url", "s3_bucket", "s3_prefix", "s3_endpoint", "aws_region", "cloudfront_url",
+        "db_host", "db_port",      "db_name",   "db_user",   "db_password", "db_sslmode"};
     std::string upper;
     for (char c : key) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     for (std::string_view name : kConventional) {

@@ -9,26 +9,23 @@
 #include "core/text.h"
 
 namespace amapiano::store {
-namespace {
-
 // OpenSSL's SHA-256 uses the CPU's SHA extensions where present (about 4x libsodium's portable code
 // on this project's machine), which matters for multi-megabyte audio assets.
-struct Sha256 final {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
-    Sha256() { EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr); }
-    void Update(const void* data, size_t n) { EVP_DigestUpdate(ctx.get(), data, n); }
-    std::string HexDigest() {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        EVP_DigestFinal_ex(ctx.get(), digest, &n);
-        return HexEncode(std::span<const uint8_t>(digest, n));
-    }
-};
+Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new(), &EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+}
 
-}  // namespace
+void Sha256Hasher::Update(const void* data, size_t n) { EVP_DigestUpdate(ctx_.get(), data, n); }
+
+std::string Sha256Hasher::HexDigest() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_.get(), digest, &n);
+    return HexEncode(std::span<const uint8_t>(digest, n));
+}
 
 std::string Sha256Hex(std::span<const uint8_t> bytes) {
-    Sha256 sha;
+    Sha256Hasher sha;
     sha.Update(bytes.data(), bytes.size());
     return sha.HexDigest();
 }
@@ -42,7 +39,7 @@ Result<std::string> Sha256OfFile(const std::filesystem::path& path) {
     if (!std::filesystem::is_regular_file(path, ec)) return Error::NotFound("no file " + path.string());
     std::ifstream in(path, std::ios::binary);
     if (!in) return Error::Io("cannot read " + path.string());
-    Sha256 sha;
+    Sha256Hasher sha;
     std::vector<char> block(1 << 16);
     while (in) {
         in.read(block.data(), std::streamsize(block.size()));

@@ -7,13 +7,28 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
 
+typedef struct evp_md_ctx_st EVP_MD_CTX;
+
 namespace amapiano::store {
+
+// Incremental SHA-256: Update with the bytes in order, then HexDigest once.
+class Sha256Hasher final {
+public:
+    Sha256Hasher();
+    void Update(const void* data, size_t n);
+    void Update(std::span<const uint8_t> bytes) { Update(bytes.data(), bytes.size()); }
+    std::string HexDigest();
+
+private:
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+};
 
 std::string Sha256Hex(std::span<const uint8_t> bytes);
 std::string Sha256Hex(std::string_view text);

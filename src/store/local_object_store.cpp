@@ -86,7 +86,7 @@ public:
         const auto size = std::filesystem::file_size(path, ec);
         if (ec)
             return Error::Io("cannot read the size of object '" + std::string(key) + "': " + ec.message());
-        return ObjectInfo{std::string(key), int64_t(size)};
+        return ObjectInfo{std::string(key), int64_t(size), {}};
     }
 
     Status Delete(std::string_view key) override {
@@ -113,11 +113,44 @@ public:
             if (!it->is_regular_file()) continue;
             const std::string key = it->path().lexically_relative(root_).generic_string();
             if (key.rfind(prefix, 0) != 0 || !ValidateObjectKey(key)) continue;
-            out.push_back({key, int64_t(it->file_size())});
+            out.push_back({key, int64_t(it->file_size()), {}});
         }
         std::sort(out.begin(), out.end(),
                   [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
         return out;
+    }
+
+    Status Read(std::string_view key, const ObjectSink& sink) override {
+        if (Status s = ValidateObjectKey(key); !s) return s;
+        const std::filesystem::path path = root_ / std::string(key);
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return OpenError(key, errno);
+        std::vector<uint8_t> block(size_t(1) << 20);
+        Status status;
+        while (true) {
+            const ssize_t n = ::read(fd, block.data(), block.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                status = Error::Io("cannot read object '" + std::string(key) + "': " + std::strerror(errno));
+                break;
+            }
+            if (n == 0) break;
+            if (status = sink(std::span<const uint8_t>(block.data(), size_t(n))); !status) break;
+        }
+        ::close(fd);
+        return status;
+    }
+
+    Result<std::string> DirectUrl(std::string_view, std::chrono::seconds) override {
+        return Error::Unsupported("a local object store has no direct download URLs");
+    }
+
+    Status Probe() override {
+        if (::access(root_.c_str(), R_OK | W_OK | X_OK) != 0) {
+            return Error::Unavailable("the object directory '" + root_.string() +
+                                      "' is not usable: " + std::strerror(errno));
+        }
+        return {};
     }
 
 private:

@@ -45,6 +45,20 @@ const Migration kMigrations[] = {
      }},
 };
 
+const SchemaTable kTables[] = {
+    {"users", {"id", "email", "display_name", "password_hash", "created_at"}, {"id"}},
+    {"sessions", {"token_hash", "user_id", "created_at", "expires_at"}, {"token_hash"}},
+    {"jobs",
+     {"id", "user_id", "kind", "status", "progress", "params", "result", "error_code", "error_message",
+      "attempts", "lease_until", "created_at", "updated_at", "claim"},
+     {"id"}},
+    {"tracks", {"id", "user_id", "job_id", "title", "spec", "analysis", "validation", "created_at"}, {"id"}},
+    {"assets",
+     {"track_id", "name", "kind", "format", "object_key", "size_bytes", "sha256"},
+     {"track_id", "name"}},
+    {"service_keys", {"name", "value", "created_at"}, {"name"}},
+};
+
 Result<int> CurrentVersion(SqlSession& sql) {
     if (auto r = sql.Execute(kCreateTable); !r) return r.error();
     auto rows = sql.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
@@ -55,6 +69,8 @@ Result<int> CurrentVersion(SqlSession& sql) {
 }  // namespace
 
 std::span<const Migration> SchemaMigrations() { return kMigrations; }
+
+std::span<const SchemaTable> SchemaTables() { return kTables; }
 
 Result<int> Migrate(Database& db, std::span<const Migration> migrations) {
     for (size_t i = 0; i < migrations.size(); ++i) {

@@ -26,6 +26,18 @@ struct Migration final {
 // The service's schema, oldest first: users, sessions, jobs, tracks, assets.
 std::span<const Migration> SchemaMigrations();
 
+// A table of the schema as the migration tools see it: its columns in a fixed order and the columns
+// of its primary key (rows are copied and checksummed in key order).
+struct SchemaTable final {
+    std::string_view name;
+    std::vector<std::string_view> columns;
+    std::vector<std::string_view> key;
+};
+
+// Every table of the latest schema except schema_migrations, parents before children (the order
+// rows can be inserted in without breaking a foreign key).
+std::span<const SchemaTable> SchemaTables();
+
 // Applies the missing migrations; returns the schema version now in effect. Errors: kUnsupported for
 // a newer database, kInvalidArgument when `migrations` are not numbered 1, 2, 3, ..., or the failing
 // statement's error.
