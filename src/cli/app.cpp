@@ -6,8 +6,10 @@
 #include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
 #include "cli/generate_command.h"
+#include "cli/migrate_command.h"
 #include "cli/serve_command.h"
 #include "cli/validate_command.h"
+#include "cli/worker_command.h"
 
 #ifndef AMAPIANO_VERSION
 #define AMAPIANO_VERSION "dev"
@@ -27,6 +29,10 @@ int RunApp(int argc, char** argv) {
     CLI::App* validate = AddValidateCommand(app, validate_flags);
     ServeFlags serve_flags;
     CLI::App* serve = AddServeCommand(app, serve_flags);
+    WorkerFlags worker_flags;
+    CLI::App* worker = AddWorkerCommand(app, worker_flags);
+    MigrateFlags migrate_flags;
+    CLI::App* migrate = AddMigrateCommand(app, migrate_flags);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -43,6 +49,8 @@ int RunApp(int argc, char** argv) {
     if (analyze->parsed()) return RunAnalyze(analyze_flags);
     if (validate->parsed()) return RunValidate(validate_flags);
     if (serve->parsed()) return RunServe(serve_flags, AMAPIANO_VERSION);
+    if (worker->parsed()) return RunWorkerCommand(worker_flags, AMAPIANO_VERSION);
+    if (migrate->parsed()) return RunMigrate(migrate_flags);
     return kExitUsageError;
 }
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace amapiano::cli {
 
@@ -15,5 +16,11 @@ struct ServeFlags final {
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);
 int RunServe(const ServeFlags& flags, const std::string& version);
+
+// Shared with `amapiano worker`: the settings flags (`http`: also the HTTP-only ones), and resolving
+// them with the environment and running the process ("serve" or "worker").
+void AddServiceSettings(CLI::App& cmd, std::map<std::string, std::string>& settings, bool http);
+int RunServiceProcess(const std::map<std::string, std::string>& settings, const std::string& version,
+                      std::string_view command);
 
 }  // namespace amapiano::cli

@@ -98,24 +98,20 @@ Result<Job> JobStore::Find(std::string_view id) {
 Result<std::optional<Job>> JobStore::ClaimNext() {
     std::optional<Job> claimed;
     const std::string now = UtcTimestamp();
-    // PostgreSQL: many workers skip each other's locked rows; SQLite: the writer lock serialises.
-    const std::string pick = std::string("SELECT id FROM jobs WHERE status = 'queued' AND ") +
-                             "(lease_until IS NULL OR lease_until <= $1) ORDER BY created_at, id LIMIT 1" +
-                             (db_.Dialect() == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "");
+    // One statement: pick the oldest runnable job and take it. On PostgreSQL any number of workers
+    // skip each other's locked rows instead of queueing behind them; on SQLite the writer lock
+    // serialises claims.
+    const std::string claim = std::string(
+                                  "UPDATE jobs SET status = 'running', attempts = attempts + 1, claim = $3, "
+                                  "lease_until = $2, updated_at = $1 WHERE id = (SELECT id FROM jobs WHERE "
+                                  "status = 'queued' AND (lease_until IS NULL OR lease_until <= $1) "
+                                  "ORDER BY created_at, id LIMIT 1") +
+                              (db_.Dialect() == "postgresql" ? " FOR UPDATE SKIP LOCKED" : "") +
+                              ") AND status = 'queued' RETURNING " + kColumns;
     Status s = db_.Transaction([&](store::SqlSession& sql) -> Status {
-        auto picked = sql.Query(pick, {now});
-        if (!picked) return picked.error();
-        if (picked->empty()) return {};
-        const std::string id = picked->front().Text(0);
-        auto updated = sql.Execute(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, claim = $4, lease_until = $2, "
-            "updated_at = $3 WHERE id = $1 AND status = 'queued'",
-            {id, TimestampIn(options_.lease), now, NewId()});
-        if (!updated) return updated.error();
-        if (*updated != 1) return {};
-        auto rows = sql.Query(std::string("SELECT ") + kColumns + " FROM jobs WHERE id = $1", {id});
+        auto rows = sql.Query(claim, {now, TimestampIn(options_.lease), NewId()});
         if (!rows) return rows.error();
-        if (rows->empty()) return Error::Internal("claimed job " + id + " vanished");
+        if (rows->empty()) return {};
         auto job = JobFrom(rows->front());
         if (!job) return job.error();
         claimed = std::move(*job);
@@ -215,6 +211,20 @@ Result<int64_t> JobStore::RequeueExpired() {
     });
     if (!s) return s.error();
     return changed;
+}
+
+Result<std::vector<Job>> JobStore::ChangedSince(std::string_view since, int limit) {
+    auto rows = db_.Query(std::string("SELECT ") + kColumns +
+                              " FROM jobs WHERE updated_at >= $1 ORDER BY updated_at, id LIMIT $2",
+                          {std::string(since), int64_t(limit)});
+    if (!rows) return rows.error();
+    std::vector<Job> out;
+    out.reserve(rows->size());
+    for (const store::SqlRow& row : *rows) {
+        auto job = JobFrom(row);
+        if (job) out.push_back(std::move(*job));
+    }
+    return out;
 }
 
 Result<int64_t> JobStore::QueueDepth() {

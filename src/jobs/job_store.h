@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "store/database.h"
@@ -88,6 +89,10 @@ public:
     Status Release(const Job& claimed);
     // Re-queues jobs whose lease expired (or fails those out of attempts); returns how many.
     Result<int64_t> RequeueExpired();
+
+    // Jobs whose updated_at is at or after `since` (an ISO timestamp), oldest change first, at most
+    // `limit`: what the job feed polls.
+    Result<std::vector<Job>> ChangedSince(std::string_view since, int limit);
 
     Result<int64_t> QueueDepth();  // queued jobs
     Result<int64_t> RunningCount();

@@ -1,6 +1,5 @@
 #include "jobs/upload_jobs.h"
 
-#include "core/atomic_file.h"
 #include "pipeline/analysis_json.h"
 #include "pipeline/analyze_file.h"
 #include "pipeline/validate_file.h"
@@ -23,12 +22,13 @@ Result<std::string> FetchUpload(store::ObjectStore& objects, const Job& job,
     if (!job.params.contains("upload_key") || !job.params["upload_key"].is_string()) {
         return Error::InvalidArgument("job " + job.id + " names no upload");
     }
-    auto bytes = objects.Get(job.params["upload_key"].get<std::string>());
-    if (!bytes) return bytes.error();
     std::error_code ec;
     std::filesystem::create_directories(scratch_dir, ec);
     copy.path = scratch_dir / ("upload-" + job.id + "-" + std::to_string(job.attempts));
-    if (Status s = WriteFileAtomically(copy.path, *bytes); !s) return s.error();
+    // Streamed: an upload of hundreds of megabytes never sits in memory whole.
+    if (Status s = store::GetObjectToFile(objects, job.params["upload_key"].get<std::string>(), copy.path);
+        !s)
+        return s.error();
     std::string name = job.params.value("filename", std::string());
     return name.empty() ? std::string("upload") : name;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/clock.h"
+
 namespace amapiano::jobs {
 namespace {
 
@@ -49,6 +51,7 @@ struct WorkerPool::Active final : JobContext {
         }
         Job update = job;
         update.progress = fraction;
+        update.updated_at = UtcTimestamp();
         pool->events_.Publish(update);
     }
     bool Cancelled() const override { return cancelled.load(); }

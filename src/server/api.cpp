@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 
 #include "compose/composer.h"
 #include "compose/embedded_content.h"
@@ -590,6 +591,17 @@ ApiResponse Api::GetAsset(ApiRequest& r) {
                                                       std::to_string(last) + "/" + std::to_string(size));
     }
     const int64_t length = size == 0 ? 0 : last - first + 1;
+    if (options_.redirect_assets && r.method == "GET") {
+        // The link stays valid as long as ours would have: until its `expires`.
+        const int64_t left = std::max<int64_t>(1, std::atoll(r.query["expires"].c_str()) - UnixNow());
+        if (auto direct = s_.objects.DirectUrl(key, std::chrono::seconds(left)); direct) {
+            ApiResponse redirect;
+            redirect.status = 302;
+            redirect.headers.emplace_back("Location", *direct);
+            redirect.headers.emplace_back("Cache-Control", "private, no-store");
+            return redirect;
+        }
+    }
     if (r.method == "HEAD") {
         out.head_content_length = uint64_t(length);
         return out;
@@ -633,7 +645,7 @@ ApiResponse Api::Readyz(ApiRequest&) {
         checks["database"] = version ? "no schema" : version.error().message;
         ready = false;
     }
-    if (auto probe = s_.objects.Stat("health/probe"); probe) {
+    if (Status probe = s_.objects.Probe(); probe) {
         checks["objects"] = "ok";
     } else {
         checks["objects"] = probe.error().message;

@@ -43,6 +43,9 @@ struct ApiOptions final {
     bool secure_cookies = false;  // add Secure to the session cookie (behind TLS)
     std::string version;
     std::chrono::seconds session_lifetime = std::chrono::hours(24 * 30);
+    // GET of an asset answers 302 to the object store's direct URL (S3 presigned / CloudFront) when
+    // it has one, instead of streaming the bytes through this process.
+    bool redirect_assets = false;
 };
 
 struct ApiServices final {

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "jobs/generation_job.h"
 #include "jobs/job_events.h"
+#include "jobs/job_feed.h"
 #include "jobs/job_store.h"
 #include "jobs/upload_jobs.h"
 #include "jobs/worker_pool.h"
@@ -20,9 +21,9 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/signed_urls.h"
-#include "store/local_object_store.h"
+#include "store/database_url.h"
 #include "store/migrations.h"
-#include "store/sqlite_database.h"
+#include "store/object_store_url.h"
 #include "validate/genre_knowledge.h"
 
 namespace amapiano::server {
@@ -52,19 +53,24 @@ Result<std::vector<uint8_t>> SigningKey(store::Database& db) {
         return std::vector<uint8_t>(key->begin(), key->end());
     }
     std::string hex;
-    Status s = db.Transaction([&](store::SqlSession& sql) -> Status {
-        auto rows = sql.Query("SELECT value FROM service_keys WHERE name = 'url_signing'");
-        if (!rows) return rows.error();
-        if (!rows->empty()) {
-            hex = rows->front().Text(0);
-            return {};
-        }
-        hex = HexEncode(RandomBytes(32));
-        auto r =
-            sql.Execute("INSERT INTO service_keys (name, value, created_at) VALUES ('url_signing', $1, $2)",
-                        {hex, UtcTimestamp()});
-        return r ? Status{} : Status{r.error()};
-    });
+    Status s;
+    // Two replicas starting together may both try to create it: the loser reads the winner's.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        s = db.Transaction([&](store::SqlSession& sql) -> Status {
+            auto rows = sql.Query("SELECT value FROM service_keys WHERE name = 'url_signing'");
+            if (!rows) return rows.error();
+            if (!rows->empty()) {
+                hex = rows->front().Text(0);
+                return {};
+            }
+            hex = HexEncode(RandomBytes(32));
+            auto r = sql.Execute(
+                "INSERT INTO service_keys (name, value, created_at) VALUES ('url_signing', $1, $2)",
+                {hex, UtcTimestamp()});
+            return r ? Status{} : Status{r.error()};
+        });
+        if (s || s.error().code != ErrorCode::kConflict) break;
+    }
     if (!s) return s.error();
     auto key = HexDecode(hex);
     if (!key || key->size() < 16) return Error::CorruptData("the stored URL signing key is malformed");
@@ -79,6 +85,38 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
     o.host = config.Get("host", "0.0.0.0");
     o.data_dir = config.Get("data_dir", "data");
     o.database_url = config.Get("database_url", "");
+    if (o.database_url.empty() && config.Find("db_host")) {
+        o.database_url = store::PostgresUrlFromParts({.host = config.Get("db_host", ""),
+                                                      .port = config.Get("db_port", ""),
+                                                      .name = config.Get("db_name", ""),
+                                                      .user = config.Get("db_user", ""),
+                                                      .password = config.Get("db_password", ""),
+                                                      .sslmode = config.Get("db_sslmode", "")});
+    }
+    if (!o.database_url.empty() && store::DatabaseUrlScheme(o.database_url).empty()) {
+        return Error::InvalidArgument(
+            "database_url (DATABASE_URL) must be sqlite:///path or postgresql://..., not '" +
+            store::RedactDatabaseUrl(o.database_url) + "'");
+    }
+    o.storage_url = config.Get("storage_url", "");
+    if (o.storage_url.empty()) {
+        if (auto bucket = config.Find("s3_bucket"); bucket && !bucket->empty()) {
+            const std::string prefix = config.Get("s3_prefix", "");
+            o.storage_url = "s3://" + *bucket + (prefix.empty() ? "" : "/" + prefix);
+        }
+    }
+    if (!o.storage_url.empty() && !o.storage_url.starts_with("file://") &&
+        !o.storage_url.starts_with("s3://")) {
+        return Error::InvalidArgument(
+            "storage_url (AMAPIANO_STORAGE_URL) must be file:///dir or s3://bucket/prefix, not '" +
+            o.storage_url + "'");
+    }
+    o.asset_delivery = config.Get("asset_delivery", "proxy");
+    if (o.asset_delivery != "proxy" && o.asset_delivery != "redirect") {
+        return Error::InvalidArgument(
+            "asset_delivery (AMAPIANO_ASSET_DELIVERY) must be proxy or redirect, not '" + o.asset_delivery +
+            "'");
+    }
     const int64_t cores = std::max(1u, std::thread::hardware_concurrency());
     struct IntField {
         const char* key;
@@ -115,74 +153,126 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
     return o;
 }
 
-int RunService(const ServiceOptions& options, Logger& log) {
-    auto fail = [&](std::string_view what, const Error& e) {
-        log.Error("startup_failed", {{"step", what}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
-        return 1;
-    };
-    // Signals are taken by sigwait below, so block them before any thread starts.
+namespace {
+
+struct Stores final {
+    std::unique_ptr<store::Database> db;
+    std::unique_ptr<store::ObjectStore> objects;
+    int schema_version = 0;
+    std::string database;           // the URL, password redacted, for the log
+    std::string listen_url;         // the PostgreSQL URL for the job feed's LISTEN ("" on SQLite)
+    std::filesystem::path scratch;  // temporary files (renders, uploads being analysed)
+};
+
+// Opens (and migrates) the database and the object store the options name; `connections` sizes the
+// database pool. On failure: the step that failed and why.
+Result<Stores> OpenStores(const ServiceOptions& options, int connections, std::string& step) {
+    Stores stores;
+    std::error_code ec;
+    step = "data_dir";
+    stores.scratch = options.data_dir / "tmp";
+    std::filesystem::create_directories(options.data_dir, ec);
+    std::filesystem::remove_all(stores.scratch, ec);  // leftovers of a process that died
+    std::filesystem::create_directories(stores.scratch, ec);
+    if (ec) return Error::Io("cannot create " + stores.scratch.string() + ": " + ec.message());
+
+    step = "database";
+    const std::string url = options.database_url.empty()
+                                ? "sqlite://" + (options.data_dir / "amapiano.sqlite3").string()
+                                : options.database_url;
+    stores.database = store::RedactDatabaseUrl(url);
+    if (store::DatabaseUrlScheme(url) == "sqlite") {
+        std::filesystem::path path = store::SqlitePathOf(url);
+        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    } else {
+        stores.listen_url = url;
+    }
+    auto db = store::OpenDatabaseUrl(url, {.connections = connections});
+    if (!db) return db.error();
+    stores.db = std::move(*db);
+    step = "migrations";
+    auto version = store::Migrate(*stores.db, store::SchemaMigrations());
+    if (!version) return version.error();
+    stores.schema_version = *version;
+
+    step = "objects";
+    const std::string objects_url =
+        options.storage_url.empty()
+            ? "file://" + std::filesystem::absolute(options.data_dir / "objects").string()
+            : options.storage_url;
+    auto objects = store::OpenObjectStoreUrl(objects_url);
+    if (!objects) return objects.error();
+    stores.objects = std::move(*objects);
+    // Proves the store takes writes with these credentials before the first request needs it.
+    const std::string probe = "ok";
+    if (Status s = stores.objects->Put(
+            "health/probe",
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(probe.data()), probe.size()));
+        !s) {
+        return s.error();
+    }
+    return stores;
+}
+
+void RegisterRunners(jobs::WorkerPool& pool, store::ObjectStore& objects,
+                     const std::filesystem::path& scratch) {
+    pool.Register(std::string(jobs::kGenerationJob), jobs::MakeGenerationRunner(objects, scratch, 1));
+    pool.Register(std::string(jobs::kAnalysisJob), jobs::MakeAnalysisRunner(objects, scratch),
+                  jobs::UploadCleanup(objects));
+    pool.Register(std::string(jobs::kValidationJob), jobs::MakeValidationRunner(objects, scratch),
+                  jobs::UploadCleanup(objects));
+}
+
+// SIGTERM and SIGINT are taken by sigwait, so they are blocked before any thread starts.
+sigset_t BlockStopSignals() {
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     signal(SIGPIPE, SIG_IGN);
+    return stop_signals;
+}
 
-    std::error_code ec;
-    const std::filesystem::path scratch = options.data_dir / "tmp";
-    std::filesystem::create_directories(options.data_dir / "objects", ec);
-    std::filesystem::remove_all(scratch, ec);  // leftovers of a process that died
-    std::filesystem::create_directories(scratch, ec);
-    if (ec) return fail("data_dir", Error::Io("cannot create " + scratch.string() + ": " + ec.message()));
+}  // namespace
 
-    std::filesystem::path db_path = options.data_dir / "amapiano.sqlite3";
-    if (!options.database_url.empty()) {
-        constexpr std::string_view kSqlite = "sqlite://";
-        if (options.database_url.rfind(kSqlite, 0) != 0) {
-            return fail("database",
-                        Error::Unsupported("DATABASE_URL '" +
-                                           options.database_url.substr(0, options.database_url.find(':')) +
-                                           "://...' is not supported by this build; use sqlite:///path"));
-        }
-        db_path = options.database_url.substr(kSqlite.size());
-    }
-    auto db = store::OpenSqlite(db_path, {});
-    if (!db) return fail("database", db.error());
-    auto version = store::Migrate(**db, store::SchemaMigrations());
-    if (!version) return fail("migrations", version.error());
-    auto objects = store::OpenLocalObjectStore(options.data_dir / "objects");
-    if (!objects) return fail("objects", objects.error());
-    const std::string probe = "ok";
-    if (Status s = (*objects)->Put(
-            "health/probe",
-            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(probe.data()), probe.size()));
-        !s) {
-        return fail("objects", s.error());
-    }
+int RunService(const ServiceOptions& options, Logger& log) {
+    auto fail = [&](std::string_view what, const Error& e) {
+        log.Error("startup_failed", {{"step", what}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
+        return 1;
+    };
+    sigset_t stop_signals = BlockStopSignals();
+
+    std::string step;
+    auto opened = OpenStores(options, options.http_threads + options.workers + 3, step);
+    if (!opened) return fail(step, opened.error());
+    Stores& stores = *opened;
+    store::Database& db = *stores.db;
+    store::ObjectStore& objects = *stores.objects;
+    const std::filesystem::path& scratch = stores.scratch;
     auto knowledge = validate::LoadGenreKnowledge();
     if (!knowledge) return fail("engine", knowledge.error());
     AccountOptions account_options;
-    auto accounts = Accounts::Create(**db, account_options);
+    auto accounts = Accounts::Create(db, account_options);
     if (!accounts) return fail("accounts", accounts.error());
-    auto key = SigningKey(**db);
+    auto key = SigningKey(db);
     if (!key) return fail("signing_key", key.error());
     const UrlSigner signer(*key);
 
-    jobs::JobStore job_store(**db, {.lease = options.job_lease});
+    jobs::JobStore job_store(db, {.lease = options.job_lease});
     if (auto requeued = job_store.RequeueExpired(); requeued && *requeued > 0) {
         log.Info("jobs_requeued", {{"count", *requeued}, {"reason", "lease_expired"}});
     }
     jobs::JobEvents events;
     Metrics metrics;
-    jobs::WorkerPool pool(**db, job_store, events, log, {.workers = options.workers});
-    pool.Register(std::string(jobs::kGenerationJob), jobs::MakeGenerationRunner(**objects, scratch, 1));
-    pool.Register(std::string(jobs::kAnalysisJob), jobs::MakeAnalysisRunner(**objects, scratch),
-                  jobs::UploadCleanup(**objects));
-    pool.Register(std::string(jobs::kValidationJob), jobs::MakeValidationRunner(**objects, scratch),
-                  jobs::UploadCleanup(**objects));
+    jobs::WorkerPool pool(db, job_store, events, log, {.workers = options.workers});
+    RegisterRunners(pool, objects, scratch);
     pool.SetObserver([&metrics](const jobs::Job& job, std::string_view outcome, double seconds) {
         metrics.ObserveJob(job.kind, outcome, seconds);
     });
+    // Changes made by other processes (workers, replicas) reach this process's WebSockets.
+    jobs::JobFeed feed(job_store, events, log, {.listen_url = stores.listen_url});
+    if (options.workers > 0) feed.SetWake([&pool] { pool.Wake(); });
 
     ApiOptions api_options;
     api_options.max_upload_bytes = options.max_upload_bytes;
@@ -191,7 +281,8 @@ int RunService(const ServiceOptions& options, Logger& log) {
     api_options.secure_cookies = options.secure_cookies;
     api_options.version = options.version;
     api_options.session_lifetime = account_options.session_lifetime;
-    Api api({**db, **objects, **accounts, job_store, events, metrics, signer, log, [&pool] { pool.Wake(); },
+    api_options.redirect_assets = options.asset_delivery == "redirect";
+    Api api({db, objects, **accounts, job_store, events, metrics, signer, log, [&pool] { pool.Wake(); },
              [&pool] { return pool.running(); }},
             api_options);
     api.SetEngineReady(true);
@@ -207,12 +298,14 @@ int RunService(const ServiceOptions& options, Logger& log) {
     auto port = server.Listen();
     if (!port) return fail("listen", port.error());
     if (options.workers > 0) pool.Start();
+    feed.Start();
     server.Start();
     log.Info("listening", {{"host", options.host},
                            {"port", *port},
                            {"data_dir", options.data_dir.string()},
-                           {"database", db_path.string()},
-                           {"schema_version", *version},
+                           {"database", stores.database},
+                           {"objects", std::string(objects.Scheme())},
+                           {"schema_version", stores.schema_version},
                            {"workers", options.workers},
                            {"version", options.version}});
 
@@ -230,6 +323,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
         deadline - std::min(std::chrono::milliseconds(500), std::chrono::milliseconds(options.drain) / 4);
     const int released = pool.Stop(job_deadline);
     const bool idle = server.WaitIdle(deadline);
+    feed.Stop();
     server.Stop();
     log.Info("stopped", {{"jobs_requeued", released},
                          {"requests_cut", !idle},
@@ -239,6 +333,56 @@ int RunService(const ServiceOptions& options, Logger& log) {
     std::cerr.flush();
     std::cout.flush();
     // Workers still inside a job (handed back above) cannot be joined: leave without unwinding.
+    if (released > 0 || pool.running() > 0) _exit(0);
+    return 0;
+}
+
+int RunWorker(const ServiceOptions& options, Logger& log) {
+    auto fail = [&](std::string_view what, const Error& e) {
+        log.Error("startup_failed", {{"step", what}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
+        return 1;
+    };
+    sigset_t stop_signals = BlockStopSignals();
+    if (options.workers < 1)
+        return fail("options", Error::InvalidArgument("a worker needs --workers of at least 1"));
+    std::string step;
+    auto opened = OpenStores(options, options.workers + 2, step);
+    if (!opened) return fail(step, opened.error());
+    Stores& stores = *opened;
+    auto knowledge = validate::LoadGenreKnowledge();
+    if (!knowledge) return fail("engine", knowledge.error());
+
+    jobs::JobStore job_store(*stores.db, {.lease = options.job_lease});
+    if (auto requeued = job_store.RequeueExpired(); requeued && *requeued > 0) {
+        log.Info("jobs_requeued", {{"count", *requeued}, {"reason", "lease_expired"}});
+    }
+    jobs::JobEvents events;  // no listeners here: the replicas hear changes through the database
+    jobs::WorkerPool pool(*stores.db, job_store, events, log, {.workers = options.workers});
+    RegisterRunners(pool, *stores.objects, stores.scratch);
+    jobs::JobFeed feed(job_store, events, log, {.listen_url = stores.listen_url});
+    feed.SetWake([&pool] { pool.Wake(); });  // newly queued jobs start at once, not at the next poll
+    pool.Start();
+    feed.Start();
+    log.Info("worker_started", {{"data_dir", options.data_dir.string()},
+                                {"database", stores.database},
+                                {"objects", std::string(stores.objects->Scheme())},
+                                {"schema_version", stores.schema_version},
+                                {"workers", options.workers},
+                                {"version", options.version}});
+
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    const auto started = std::chrono::steady_clock::now();
+    log.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                          {"drain_seconds", options.drain.count()},
+                          {"jobs_running", pool.running()}});
+    const int released = pool.Stop(started + options.drain);
+    feed.Stop();
+    log.Info("stopped", {{"jobs_requeued", released},
+                         {"drain_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::steady_clock::now() - started)
+                                          .count()}});
+    std::cerr.flush();
     if (released > 0 || pool.running() > 0) _exit(0);
     return 0;
 }

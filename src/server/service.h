@@ -24,8 +24,17 @@ struct ServiceOptions final {
     std::string host = "0.0.0.0";
     int port = 8080;
     std::filesystem::path data_dir = "data";  // <data dir>/amapiano.sqlite3 and <data dir>/objects/
-    std::string database_url;                 // "" or sqlite:///path: the embedded database
-    int workers = 0;                          // job worker threads; 0: none (serve only)
+    // "" (the embedded <data dir>/amapiano.sqlite3), sqlite:///path or postgresql://...; also built from
+    // DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD, DB_SSLMODE when DATABASE_URL is not set.
+    std::string database_url;
+    // "" (the embedded <data dir>/objects), file:///dir or s3://bucket/prefix; S3_BUCKET (+ S3_PREFIX)
+    // stands for s3://$S3_BUCKET/$S3_PREFIX. The other S3 settings come from the environment
+    // (AWS_REGION, S3_ENDPOINT, CLOUDFRONT_URL, credentials).
+    std::string storage_url;
+    // How asset downloads are delivered: "proxy" (this service streams the bytes) or "redirect"
+    // (302 to the store's direct URL: S3 presigned or CloudFront; stores without one are proxied).
+    std::string asset_delivery = "proxy";
+    int workers = 0;  // job worker threads; 0: none (serve only)
     int http_threads = 2;
     std::chrono::seconds drain = std::chrono::seconds(25);
     int64_t max_upload_bytes = int64_t(200) << 20;
@@ -37,7 +46,9 @@ struct ServiceOptions final {
     std::string version;
 };
 
-// Settings by key (flag > environment > default): host, port, data_dir, database_url, workers,
+// Settings by key (flag > environment > default): host, port, data_dir, database_url (or db_host,
+// db_port, db_name, db_user, db_password, db_sslmode), storage_url (or s3_bucket, s3_prefix),
+// asset_delivery, workers,
 // http_threads, drain_seconds, max_upload_mb, url_ttl_seconds, job_lease_seconds,
 // rate_limit_per_minute, secure_cookies, trust_proxy. kInvalidArgument names a malformed one.
 Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string version);
@@ -45,5 +56,9 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
 // Runs until SIGTERM or SIGINT. Returns the process exit code (0 after a clean drain, 1 when the
 // stores cannot be opened or the port is taken).
 int RunService(const ServiceOptions& options, Logger& log);
+
+// `amapiano worker`: the job workers without HTTP, on the same stores (options.workers threads; host,
+// port and the HTTP settings are ignored). Drains like the service on SIGTERM/SIGINT.
+int RunWorker(const ServiceOptions& options, Logger& log);
 
 }  // namespace amapiano::server

@@ -43,6 +43,19 @@ const Migration kMigrations[] = {
          "CREATE TABLE service_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL)",
          "ALTER TABLE jobs ADD COLUMN claim TEXT",
      }},
+    {3,
+     "job change feed: an index on jobs.updated_at for polling, and NOTIFY amapiano_jobs on PostgreSQL",
+     {
+         "CREATE INDEX jobs_by_updated ON jobs (updated_at)",
+     },
+     {
+         // Every change of a job's state or progress wakes the replicas' feeds and idle workers
+         // (delivered at commit; lease renewals alone do not notify).
+         "CREATE OR REPLACE FUNCTION amapiano_notify_job() RETURNS trigger LANGUAGE plpgsql AS $$ "
+         "BEGIN PERFORM pg_notify('amapiano_jobs', NEW.status); RETURN NULL; END $$",
+         "CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OF status, progress ON jobs "
+         "FOR EACH ROW EXECUTE FUNCTION amapiano_notify_job()",
+     }},
 };
 
 const SchemaTable kTables[] = {
@@ -82,7 +95,11 @@ Result<int> Migrate(Database& db, std::span<const Migration> migrations) {
     }
     const int latest = int(migrations.size());
     int version = 0;
+    const bool postgres = db.Dialect() == "postgresql";
     const Status s = db.Transaction([&](SqlSession& sql) -> Status {
+        if (postgres) {
+            if (auto r = sql.Query("SELECT pg_advisory_xact_lock(727369)"); !r) return r.error();
+        }
         auto current = CurrentVersion(sql);
         if (!current) return current.error();
         version = *current;
@@ -92,7 +109,11 @@ Result<int> Migrate(Database& db, std::span<const Migration> migrations) {
                                       ": upgrade amapiano before using this database");
         }
         for (const Migration& m : migrations.subspan(size_t(version))) {
-            for (std::string_view statement : m.statements) {
+            std::vector<std::string_view> statements = m.statements;
+            if (postgres)
+                statements.insert(statements.end(), m.postgres_statements.begin(),
+                                  m.postgres_statements.end());
+            for (std::string_view statement : statements) {
                 if (auto r = sql.Execute(statement); !r) {
                     return Error{r.error().code, "migration " + std::to_string(m.version) + " (" +
                                                      std::string(m.name) + "): " + r.error().message};

@@ -6,7 +6,8 @@
 // ones in order inside one transaction — all or none — so two processes starting together cannot
 // both apply them (the second waits for the writer lock, then finds nothing to do). A database whose
 // version is newer than this binary knows is refused (kUnsupported): running old code on a newer
-// schema could corrupt it.
+// schema could corrupt it. On PostgreSQL the transaction first takes an advisory lock, so replicas
+// starting together never race on creating the same objects.
 #pragma once
 
 #include <span>
@@ -21,6 +22,8 @@ struct Migration final {
     int version = 0;
     std::string_view name;
     std::vector<std::string_view> statements;  // portable SQL, run in order
+    // Run after `statements` on PostgreSQL only (triggers for LISTEN/NOTIFY and the like).
+    std::vector<std::string_view> postgres_statements = {};
 };
 
 // The service's schema, oldest first: users, sessions, jobs, tracks, assets.
