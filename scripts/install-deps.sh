@@ -15,7 +15,7 @@ build_packages=(
   clang-format
 )
 # Independent checkers used by the tests and benchmarks (never linked into the product).
-test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang wrk postgresql python3-botocore)
+test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang wrk postgresql python3-botocore python3-psycopg2)
 
 if [[ "${1:-}" == "--runtime" ]]; then
   wanted=("${runtime_packages[@]}")

@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -170,9 +172,21 @@ Result<Stores> OpenStores(const ServiceOptions& options, int connections, std::s
     Stores stores;
     std::error_code ec;
     step = "data_dir";
-    stores.scratch = options.data_dir / "tmp";
+    // <data dir>/tmp/<pid>: processes sharing a data dir (serve + worker on one machine) keep apart,
+    // and what a dead process left behind is removed.
+    const std::filesystem::path tmp = options.data_dir / "tmp";
+    for (const auto& entry : std::filesystem::directory_iterator(tmp, ec)) {
+        const std::string name = entry.path().filename().string();
+        const long pid = std::strtol(name.c_str(), nullptr, 10);
+        if (pid > 0 && std::to_string(pid) == name && (::kill(pid_t(pid), 0) == 0 || errno != ESRCH))
+            continue;
+        std::error_code remove_ec;
+        std::filesystem::remove_all(entry.path(), remove_ec);
+    }
+    ec.clear();
+    stores.scratch = tmp / std::to_string(::getpid());
     std::filesystem::create_directories(options.data_dir, ec);
-    std::filesystem::remove_all(stores.scratch, ec);  // leftovers of a process that died
+    std::filesystem::remove_all(stores.scratch, ec);
     std::filesystem::create_directories(stores.scratch, ec);
     if (ec) return Error::Io("cannot create " + stores.scratch.string() + ": " + ec.message());
 

@@ -16,6 +16,11 @@ drain deadline and restart, SIGTERM closing a WebSocket with 1001.
 Standard library only (Debian's /usr/bin/python3). Prints PASS/FAIL per test and "N passed, N failed";
 exits 1 on any failure. Extra arguments run only the tests whose names contain one of them.
 AMAPIANO_KEEP_TEMP=1 keeps the data dirs and prints where they are.
+
+AMAPIANO_TEST_BACKEND=postgres-s3 runs the same suite on the production stores: a throwaway PostgreSQL
+cluster and an S3-compatible server that checks signatures (tests/integration/backends.py; needs
+python3-psycopg2 and python3-botocore), one database and one key prefix per server data dir. The
+default, sqlite, uses the embedded stores.
 """
 import base64
 import hashlib
@@ -45,6 +50,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 KEEP = os.environ.get("AMAPIANO_KEEP_TEMP") == "1"
 WORK = tempfile.mkdtemp(prefix="amapiano-service-")
 TEST_TIMEOUT_S = 240  # per test, so that a hang fails one test instead of the suite
+BACKEND = os.environ.get("AMAPIANO_TEST_BACKEND", "sqlite")
+STORES = []  # [backends.ProductionStores] when BACKEND is postgres-s3
 
 # ------------------------------------------------------------------------------------------------------
 # Small helpers
@@ -119,19 +126,28 @@ def expect(r, status, code=None, what=""):
 
 
 class Server:
-    """One `amapiano serve` process with its own data dir (or a given one, for restarts)."""
+    """One `amapiano serve` process with its own data dir (or a given one, for restarts; or shared
+    with an `amapiano worker`, command="worker", which has no port and logs worker_started)."""
 
-    def __init__(self, *extra, data_dir=None, workers=2, name="server"):
+    def __init__(self, *extra, data_dir=None, workers=2, name="server", command="serve"):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix=f"{name}-", dir=WORK)
-        self.cmd = [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", self.data_dir,
+        self.command = command
+        http = ["--host", "127.0.0.1", "--port", "0"] if command == "serve" else []
+        self.cmd = [BIN, command, *http, "--data-dir", self.data_dir,
                     "--workers", str(workers), "--log-level", "info", *extra]
         self.lines = []  # raw stderr lines
         self.events = []  # parsed JSON objects (None for a line that is not JSON)
         self.lock = threading.Lock()
         self.port = None
         self.listening = threading.Event()
+        # On the production stores, a data dir stands for its own database and key prefix (a restart
+        # with the same data dir finds its data again).
+        self.store_name = os.path.basename(self.data_dir)
+        env = dict(os.environ)
+        if STORES:
+            env.update(STORES[0].service_env(self.store_name))
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, env=env)
         self.reader = threading.Thread(target=self._drain, daemon=True)
         self.reader.start()
         if not self.listening.wait(30) or self.port is None:
@@ -151,6 +167,9 @@ class Server:
                 self.events.append(obj)
             if isinstance(obj, dict) and obj.get("event") == "listening" and self.port is None:
                 self.port = int(obj["port"])
+                self.listening.set()
+            if isinstance(obj, dict) and obj.get("event") == "worker_started":
+                self.port = 0
                 self.listening.set()
         self.listening.set()
 
@@ -242,11 +261,29 @@ class Server:
         return sqlite3.connect(os.path.join(self.data_dir, "amapiano.sqlite3"), timeout=15)
 
     def db_query(self, sql, *args):
+        if STORES:
+            return [tuple(r) for r in STORES[0].query(self.store_name, sql, *args)]
         conn = self.db()
         try:
             return conn.execute(sql, args).fetchall()
         finally:
             conn.close()
+
+
+    def objects(self, prefix=""):
+        """{key: size} of the stored objects under `prefix` (temporary files excluded)."""
+        if STORES:
+            return STORES[0].s3_keys(self.store_name, prefix)
+        root = os.path.join(self.data_dir, "objects")
+        out = {}
+        for d, dirs, files in os.walk(root):
+            dirs[:] = [n for n in dirs if not n.startswith(".")]
+            for n in files:
+                if not n.startswith("."):
+                    key = os.path.relpath(os.path.join(d, n), root)
+                    if key.startswith(prefix):
+                        out[key] = os.path.getsize(os.path.join(d, n))
+        return out
 
 
 SERVERS = []
@@ -864,10 +901,11 @@ def test_generation_with_formats_stems_midi():
         expect(h, 200, what=f"HEAD {a['name']}")
         check_eq(h.body, b"", "HEAD body")
         check_eq(int(h.header("Content-Length")), a["size_bytes"], f"HEAD {a['name']} Content-Length")
-    # on disk where the spec says
+    # stored where the spec says
+    stored = srv.objects(f"tracks/{track['id']}/")
     for a in track["assets"]:
-        p = os.path.join(srv.data_dir, "objects", "tracks", track["id"], a["name"])
-        check(os.path.isfile(p) and os.path.getsize(p) == a["size_bytes"], f"object file {p}")
+        key = f"tracks/{track['id']}/{a['name']}"
+        check_eq(stored.get(key), a["size_bytes"], f"stored size of object {key}")
 
 
 @test
@@ -989,9 +1027,7 @@ def test_delete_track():
            "DELETE twice")
     items = expect(srv.get("/api/v1/tracks", token=u["token"]), 200, what="list").json["items"]
     check(track_id not in [t["id"] for t in items], "deleted track still listed")
-    check(not os.path.exists(os.path.join(srv.data_dir, "objects", "tracks", track_id)) or
-          not os.listdir(os.path.join(srv.data_dir, "objects", "tracks", track_id)),
-          "the deleted track's objects are still on disk")
+    check(not srv.objects(f"tracks/{track_id}/"), "the deleted track's objects are still stored")
 
 
 @test
@@ -1491,9 +1527,90 @@ def check_track_complete(srv, token, job_id):
         check_eq(status, 200, f"download {a['name']}")
         check_eq((n, length), (a["size_bytes"], a["size_bytes"]), f"{a['name']} bytes/Content-Length vs size_bytes")
         check(MAGIC[magic_kind(a["name"])](first), f"{a['name']} starts {first!r}")
-    leftovers = dot_files(os.path.join(srv.data_dir, "objects"))
-    check(not leftovers, f"temp files left under objects/: {leftovers}")
+    if STORES:
+        # S3 shows an object only once complete; what must not be left is an object of no track.
+        tracks = {r[0] for r in srv.db_query("SELECT id FROM tracks")}
+        strays = [k for k in srv.objects("tracks/") if k.split("/")[1] not in tracks]
+        check(not strays, f"objects of no track: {strays}")
+    else:
+        leftovers = dot_files(os.path.join(srv.data_dir, "objects"))
+        check(not leftovers, f"temp files left under objects/: {leftovers}")
     return job
+
+
+@test
+def test_worker_process_with_serve_without_workers():
+    """`serve --workers 0` queues, a separate `amapiano worker` on the same stores runs the job, and the
+    client's WebSocket on the serve process hears the progress — carried through the database (polling
+    on SQLite, LISTEN/NOTIFY on PostgreSQL)."""
+    api = start_server(workers=0, name="split")
+    worker = start_server(data_dir=api.data_dir, workers=2, name="split-worker", command="worker")
+    u = signup(api)
+    ws = WebSocket(api.port, f"/api/v1/events?token={urllib.parse.quote(u['token'])}")
+    time.sleep(0.2)
+    job_id = submit_generation(api, u["token"], {"bars": 16, "seed": 77})
+    seen = []
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        msg = ws.recv_json(timeout=max(0.1, deadline - time.monotonic()))
+        check(msg is not None, f"WebSocket closed early; events so far {seen}")
+        job = msg["job"]
+        if job["id"] != job_id:
+            continue
+        seen.append((job["status"], job["progress"]))
+        if job["status"] in ("succeeded", "failed"):
+            break
+    check(seen and seen[-1][0] == "succeeded", f"events heard on the serve process: {seen}")
+    check("running" in [st for st, _ in seen], f"no running event crossed from the worker: {seen}")
+    check_eq(seen.count(seen[-1]), 1, f"the final event was delivered more than once: {seen}")
+    ws.close()
+    check(worker.wait_log(lambda e: e.get("event") == "job_succeeded" and e.get("job_id") == job_id, 5),
+          "the worker process did not log job_succeeded")
+    check(not api.logs("job_claimed"), "serve --workers 0 ran a job")
+    track = get_track(api, u["token"], seen and wait_succeeded(api, u["token"], job_id)["result"]["track_id"])
+    status, n, length, first = download_size(api, asset(track, "mix.wav")["url"])
+    check_eq((status, n), (200, asset(track, "mix.wav")["size_bytes"]), "download of the worker's render")
+    check_eq(worker.stop(), 0, "worker exit status after SIGTERM")
+    check(worker.logs("stopped"), "the worker did not log stopped")
+
+
+@test
+def test_asset_redirect_delivery():
+    """--asset-delivery redirect: on S3 a GET answers 302 to a presigned URL that the S3 server honours
+    (ranges too) and refuses once tampered with; a store without direct URLs is proxied as before."""
+    srv = start_server("--asset-delivery", "redirect", name="redirect")
+    u = signup(srv)
+    job_id = submit_generation(srv, u["token"], {"bars": 8, "seed": 5})
+    track = get_track(srv, u["token"], wait_succeeded(srv, u["token"], job_id)["result"]["track_id"])
+    a = asset(track, "mix.wav")
+    r = srv.get(a["url"])
+    if not STORES:
+        expect(r, 200, what="GET on a local store with redirect delivery")
+        check_eq(len(r.body), a["size_bytes"], "proxied bytes")
+        return
+    expect(r, 302, what="GET with redirect delivery")
+    location = r.header("Location")
+    check(location and location.startswith(STORES[0].s3.endpoint + "/"), f"Location {location!r}")
+    check("X-Amz-Signature=" in location, f"not a presigned URL: {location}")
+    expect(srv.request("HEAD", a["url"]), 200, what="HEAD stays answered by the service")
+    tampered = srv.get(a["url"].replace("signature=", "signature=0"))
+    expect(tampered, 403, "invalid_signature", "tampered service URL is refused before any redirect")
+    import urllib.request
+    import urllib.error
+    with urllib.request.urlopen(location, timeout=30) as resp:
+        body = resp.read()
+    check_eq(len(body), a["size_bytes"], "bytes from the presigned URL")
+    check(MAGIC["wav"](body), "presigned download is not the WAV")
+    req = urllib.request.Request(location, headers={"Range": "bytes=0-99"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        check_eq((resp.status, resp.read()), (206, body[:100]), "range through the presigned URL")
+    sig = re.search(r"X-Amz-Signature=([0-9a-f]+)", location).group(1)
+    bad = location.replace(sig, ("0" if sig[0] != "0" else "1") + sig[1:])
+    try:
+        urllib.request.urlopen(bad, timeout=30)
+        raise Failure("the S3 server accepted a tampered presigned URL")
+    except urllib.error.HTTPError as e:
+        check_eq(e.code, 403, "tampered presigned URL")
 
 
 @test
@@ -1608,6 +1725,19 @@ def main():
         print(f"{BIN} has no working `serve` subcommand:\n{help_run.stdout}{help_run.stderr}")
         print("0 passed, 1 failed")
         return 1
+    if BACKEND == "postgres-s3":
+        sys.path.insert(0, HERE)
+        import backends
+        try:
+            STORES.append(backends.ProductionStores(WORK))
+        except Exception as e:  # noqa: BLE001
+            print(f"cannot start the production stores: {e}")
+            print("0 passed, 1 failed")
+            return 1
+        print(f"backend: PostgreSQL on port {STORES[0].pg.port}, s3rver at {STORES[0].s3.endpoint}", flush=True)
+    elif BACKEND != "sqlite":
+        print(f"AMAPIANO_TEST_BACKEND must be sqlite or postgres-s3, not {BACKEND!r}")
+        return 1
     signal.signal(signal.SIGALRM, on_alarm)
     passed, failed = [], []
     selected = SELECTED[:] = [t for t in TESTS if not ONLY or any(o in t.__name__ for o in ONLY)]
@@ -1632,6 +1762,8 @@ def main():
         for s in SERVERS:
             if s.proc.poll() is None:
                 s.stop(timeout=15)
+        for stores in STORES:
+            stores.close()
         if KEEP:
             print(f"kept {WORK}")
         else:
