@@ -9,6 +9,8 @@
 # bench/wrk_auth.lua for the bearer token) against GET /api/v1/tracks and GET /api/v1/jobs/{id}, then
 # bench/generation_burst.py (100 x 30 s generations, 10 clients), stops the server and prints a table.
 # WRK_SECONDS, WRK_CONNECTIONS, WRK_THREADS, BURST_JOBS, BURST_CLIENTS override the defaults.
+# SERVICE_BACKEND=postgres-s3 runs the same on the production stores: a throwaway PostgreSQL cluster and
+# s3rver (tests/integration/backends.py) instead of the embedded SQLite + directory.
 # A benchmark: it prints figures and fails only on errors (server not starting, failed jobs), not on timing.
 set -uo pipefail
 
@@ -33,7 +35,13 @@ burst_clients=${BURST_CLIENTS:-10}
 
 work=$(mktemp -d)
 server_pid=
+stores_pid=
+backend=${SERVICE_BACKEND:-sqlite}
 cleanup() {
+  if [[ -n $stores_pid ]]; then
+    kill -TERM "$stores_pid" 2>/dev/null
+    wait "$stores_pid" 2>/dev/null
+  fi
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null
     for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
@@ -43,6 +51,25 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# --- the stores -----------------------------------------------------------------------------------------
+case $backend in
+  sqlite) ;;
+  postgres-s3)
+    "$py" "$root/tests/integration/backends.py" "$work/stores" "$work/stores.env" bench &
+    stores_pid=$!
+    for _ in $(seq 600); do [[ -f $work/stores.env ]] && break; kill -0 "$stores_pid" 2>/dev/null || break; sleep 0.1; done
+    if [[ ! -f $work/stores.env ]]; then
+      echo "the production stores did not start" >&2
+      exit 1
+    fi
+    set -a
+    # shellcheck disable=SC1091
+    source "$work/stores.env"
+    set +a
+    ;;
+  *) echo "SERVICE_BACKEND must be sqlite or postgres-s3" >&2; exit 2 ;;
+esac
 
 # --- start the server -----------------------------------------------------------------------------------
 "$bin" serve --host 127.0.0.1 --port 0 --data-dir "$work/data" --workers 2 --rate-limit-per-minute 0 \
@@ -72,7 +99,7 @@ if [[ -z $port ]]; then
   exit 1
 fi
 base=http://127.0.0.1:$port
-echo "server: $bin serve on $base (pid $server_pid, data $work/data)"
+echo "server: $bin serve on $base (pid $server_pid, data $work/data, stores: $backend)"
 
 # --- a user, a track and its job ------------------------------------------------------------------------
 read -r token job_id < <("$py" - "$base" <<'PY'

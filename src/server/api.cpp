@@ -414,11 +414,21 @@ ApiResponse Api::CreateUploadJob(ApiRequest& r, std::string_view kind, json para
     const std::string key = jobs::UploadKey(id);
     std::string filename = "upload";
     if (MediaType(r.Header("content-type")) == "multipart/form-data") {
-        auto file = ExtractMultipartFile(r.Header("content-type"), r.body_file, "file");
+        std::filesystem::path part = r.body_file;
+        part += ".part";
+        struct RemoveOnExit {
+            std::filesystem::path path;
+            ~RemoveOnExit() {
+                std::error_code ec;
+                std::filesystem::remove(path, ec);
+            }
+        } remove_part{part};
+        auto file = ExtractMultipartFile(r.Header("content-type"), r.body_file, "file", part);
         if (!file) return ErrorResponse(file.error());
-        if (file->bytes.empty()) return ErrorResponse(422, "invalid_argument", "the uploaded file is empty");
+        if (file->size_bytes == 0)
+            return ErrorResponse(422, "invalid_argument", "the uploaded file is empty");
         if (!file->filename.empty()) filename = file->filename;
-        if (Status s = s_.objects.Put(key, file->bytes); !s) return ErrorResponse(s.error());
+        if (Status s = s_.objects.PutFile(key, part); !s) return ErrorResponse(s.error());
     } else {
         std::error_code ec;
         if (r.body_file.empty() || std::filesystem::file_size(r.body_file, ec) == 0 || ec) {

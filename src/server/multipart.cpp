@@ -1,9 +1,15 @@
 #include "server/multipart.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <iterator>
+#include <span>
+
+#include "core/atomic_file.h"
 
 namespace amapiano::server {
 namespace {
@@ -32,23 +38,57 @@ std::string Parameter(std::string_view header, std::string_view name) {
     return std::string(v.substr(0, v.find(';')));
 }
 
+// A read-only mapping of a whole file (empty for an empty file).
+class MappedFile final {
+public:
+    explicit MappedFile(const std::filesystem::path& path) {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) return;
+        struct stat st {};
+        if (::fstat(fd_, &st) != 0) return;
+        size_ = size_t(st.st_size);
+        if (size_ == 0) {
+            ok_ = true;
+            return;
+        }
+        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+        if (p == MAP_FAILED) return;
+        data_ = static_cast<const char*>(p);
+        ok_ = true;
+    }
+    ~MappedFile() {
+        if (data_) ::munmap(const_cast<char*>(data_), size_);
+        if (fd_ >= 0) ::close(fd_);
+    }
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    bool ok() const { return ok_; }
+    std::string_view view() const { return data_ ? std::string_view(data_, size_) : std::string_view(); }
+
+private:
+    int fd_ = -1;
+    const char* data_ = nullptr;
+    size_t size_ = 0;
+    bool ok_ = false;
+};
+
 }  // namespace
 
 Result<MultipartFile> ExtractMultipartFile(std::string_view content_type, const std::filesystem::path& body,
-                                           std::string_view field) {
+                                           std::string_view field, const std::filesystem::path& destination) {
     const std::string boundary = Parameter(content_type, "boundary");
     if (boundary.empty() || boundary.size() > 200) {
         return Error::InvalidArgument("multipart/form-data needs a boundary parameter");
     }
-    std::ifstream in(body, std::ios::binary);
-    if (!in) return Error::Io("cannot read the uploaded body");
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const MappedFile mapped(body);
+    if (!mapped.ok()) return Error::Io("cannot read the uploaded body");
+    const std::string_view data = mapped.view();
     const std::string delimiter = "--" + boundary;
     size_t pos = data.find(delimiter);
     while (pos != std::string::npos) {
         pos += delimiter.size();
-        if (data.compare(pos, 2, "--") == 0) break;  // the closing delimiter
-        if (data.compare(pos, 2, "\r\n") != 0) break;
+        if (data.substr(pos, 2) == "--") break;  // the closing delimiter
+        if (data.substr(pos, 2) != "\r\n") break;
         const size_t headers_start = pos + 2;
         const size_t headers_end = data.find("\r\n\r\n", headers_start);
         if (headers_end == std::string::npos) break;
@@ -67,8 +107,14 @@ Result<MultipartFile> ExtractMultipartFile(std::string_view content_type, const 
         if (Parameter(disposition, "name") == field) {
             MultipartFile file;
             file.filename = Parameter(disposition, "filename");
-            file.bytes.assign(data.begin() + std::ptrdiff_t(content_start),
-                              data.begin() + std::ptrdiff_t(next));
+            file.size_bytes = int64_t(next - content_start);
+            const std::string_view content = data.substr(content_start, next - content_start);
+            if (Status s = WriteFileAtomically(
+                    destination, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(content.data()),
+                                                          content.size()));
+                !s) {
+                return s.error();
+            }
             return file;
         }
         pos = next + 2;

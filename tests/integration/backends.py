@@ -192,3 +192,28 @@ class ProductionStores:
     def close(self):
         self.s3.stop()
         self.pg.stop()
+
+
+if __name__ == "__main__":
+    # backends.py WORK_DIR ENV_FILE [NAME]: starts the stores, writes NAME's service environment to
+    # ENV_FILE (KEY=VALUE lines, for `set -a; source`), and keeps them up until SIGTERM/SIGINT.
+    import signal
+    import sys
+    if len(sys.argv) < 3:
+        sys.exit("usage: backends.py WORK_DIR ENV_FILE [NAME]")
+    os.makedirs(sys.argv[1], exist_ok=True)
+    stores = ProductionStores(sys.argv[1])
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
+    try:
+        env = stores.service_env(sys.argv[3] if len(sys.argv) > 3 else "bench")
+        tmp = sys.argv[2] + ".tmp"
+        with open(tmp, "w") as f:
+            for k, v in env.items():
+                f.write(f"{k}={v}\n")
+        os.rename(tmp, sys.argv[2])
+        while not stopping:
+            time.sleep(0.2)
+    finally:
+        stores.close()

@@ -35,14 +35,23 @@ TEST(MultipartTest, FindsTheFileField) {
         "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"song.wav\"\r\n"
         "Content-Type: audio/wav\r\n\r\nRIFF\r\n--not-the-boundary\x01\x02\r\n--XyZ--\r\n";
     std::ofstream(dir / "body", std::ios::binary) << body;
-    auto file = ExtractMultipartFile("multipart/form-data; boundary=XyZ", dir / "body", "file");
+    auto file = ExtractMultipartFile("multipart/form-data; boundary=XyZ", dir / "body", "file", dir / "part");
     ASSERT_TRUE(file) << file.error().message;
     EXPECT_EQ(file->filename, "song.wav");
-    EXPECT_EQ(std::string(file->bytes.begin(), file->bytes.end()), "RIFF\r\n--not-the-boundary\x01\x02");
-    EXPECT_FALSE(ExtractMultipartFile("multipart/form-data; boundary=XyZ", dir / "body", "missing"));
-    EXPECT_FALSE(ExtractMultipartFile("multipart/form-data", dir / "body", "file"));
+    const std::string want = "RIFF\r\n--not-the-boundary\x01\x02";
+    EXPECT_EQ(file->size_bytes, int64_t(want.size()));
+    std::ifstream part(dir / "part", std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(part), {}), want);
+    EXPECT_FALSE(
+        ExtractMultipartFile("multipart/form-data; boundary=XyZ", dir / "body", "missing", dir / "p2"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "p2"));
+    EXPECT_FALSE(ExtractMultipartFile("multipart/form-data", dir / "body", "file", dir / "p2"));
     std::ofstream(dir / "junk", std::ios::binary) << "--XyZ\r\nno headers end";
-    EXPECT_FALSE(ExtractMultipartFile("multipart/form-data; boundary=\"XyZ\"", dir / "junk", "file"));
+    EXPECT_FALSE(
+        ExtractMultipartFile("multipart/form-data; boundary=\"XyZ\"", dir / "junk", "file", dir / "p2"));
+    std::ofstream(dir / "empty", std::ios::binary) << "";
+    EXPECT_FALSE(
+        ExtractMultipartFile("multipart/form-data; boundary=XyZ", dir / "empty", "file", dir / "p2"));
 }
 
 TEST(SignedUrlTest, ValidTamperedAndExpired) {
