@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# Installs the measurement peers from npm into bench/peers/node_modules (never committed, never
-# linked into the product): essentia.js, the reference analyser for tempo and key. Idempotent.
+# Installs the test and measurement peers from npm (never committed, never linked into the product).
+# Idempotent: each part installs only when its node_modules is missing.
+#   bench/peers                essentia.js, the reference analyser for tempo and key
+#   tests/support/s3rver       s3rver (@20minutes/s3rver, pinned in its package-lock.json), the
+#                              S3-compatible server the S3 object store tests run against
 set -euo pipefail
-cd "$(dirname "$0")/../bench/peers"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+cd "$root/bench/peers"
 if [[ -f node_modules/essentia.js/package.json ]]; then
   echo "install-peers: essentia.js present"
-  exit 0
+else
+  npm install --no-audit --no-fund --loglevel=error
 fi
-npm install --no-audit --no-fund --loglevel=error
+
+cd "$root/tests/support/s3rver"
+if [[ -f node_modules/@20minutes/s3rver/package.json ]]; then
+  echo "install-peers: s3rver present"
+else
+  npm ci --no-audit --no-fund --loglevel=error
+fi
