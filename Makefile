@@ -63,6 +63,8 @@ bench: build peers
 	bash bench/analyze_vs_peers.sh $(BUILD)/amapiano
 	bash bench/validate_time_split.sh $(BUILD)/amapiano
 	bash bench/service_load.sh $(BUILD)/amapiano
+	SERVICE_BACKEND=postgres-s3 bash bench/service_load.sh $(BUILD)/amapiano
+	/usr/bin/python3 bench/migrate_copy.py $(BUILD)/amapiano
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')

@@ -129,7 +129,7 @@ class Server:
     """One `amapiano serve` process with its own data dir (or a given one, for restarts; or shared
     with an `amapiano worker`, command="worker", which has no port and logs worker_started)."""
 
-    def __init__(self, *extra, data_dir=None, workers=2, name="server", command="serve"):
+    def __init__(self, *extra, data_dir=None, workers=2, name="server", command="serve", env=None):
         self.data_dir = data_dir or tempfile.mkdtemp(prefix=f"{name}-", dir=WORK)
         self.command = command
         http = ["--host", "127.0.0.1", "--port", "0"] if command == "serve" else []
@@ -143,9 +143,11 @@ class Server:
         # On the production stores, a data dir stands for its own database and key prefix (a restart
         # with the same data dir finds its data again).
         self.store_name = os.path.basename(self.data_dir)
+        extra_env = env
         env = dict(os.environ)
         if STORES:
             env.update(STORES[0].service_env(self.store_name))
+        env.update(extra_env or {})
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, env=env)
         self.reader = threading.Thread(target=self._drain, daemon=True)
