@@ -45,16 +45,16 @@ class PostgresCluster:
         if not bins:
             raise StoresUnavailable("no PostgreSQL binaries under /usr/lib/postgresql (apt-get install postgresql)")
         self.bin = os.path.dirname(bins[-1])
-        self.dir = os.path.join(work, "pg")
-        os.makedirs(self.dir)
+        # Its own folder directly under the temp dir, so the postgres user can reach it whatever the
+        # caller's work dir permissions are.
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="amapiano-pg-")
         self.as_user = []
         if os.getuid() == 0:
             try:
                 pw = pwd.getpwnam("postgres")
             except KeyError:
                 raise StoresUnavailable("running as root and there is no postgres user")
-            for root, dirs, _ in os.walk(work):
-                os.chown(root, pw.pw_uid, pw.pw_gid)
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self.port = free_port()
@@ -100,6 +100,7 @@ class PostgresCluster:
 
     def stop(self):
         subprocess.run(self.pg_ctl + ["-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class S3rver:
