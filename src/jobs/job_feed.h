@@ -31,7 +31,7 @@
 namespace amapiano::jobs {
 
 struct JobFeedOptions final {
-    std::string listen_url;  // a postgresql:// URL: LISTEN for wake-ups; "" polls only
+    std::string listen_url{};  // a postgresql:// URL: LISTEN for wake-ups; "" polls only
     std::chrono::milliseconds poll_interval = std::chrono::milliseconds(1000);  // without LISTEN
     std::chrono::milliseconds fallback_interval = std::chrono::seconds(5);      // with LISTEN
     std::chrono::milliseconds min_gap = std::chrono::milliseconds(50);          // between two polls

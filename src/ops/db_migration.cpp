@@ -25,9 +25,6 @@ constexpr size_t kPostgresParamsPerStatement = 8000;
 constexpr size_t kSqliteRowsPerStatement = 1;
 
 using Clock = std::chrono::steady_clock;
-double SecondsSince(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // How one side orders keys: text keys are compared byte by byte on both backends (SQLite's BINARY
 // collation; on PostgreSQL the "C" collation unless the database's own already is C), so that both

@@ -31,6 +31,11 @@
 
 namespace amapiano::ops {
 
+// Seconds of wall time since `start` (the rates in the summaries).
+inline double SecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 enum class ProgressOutput {
     kTerminal,   // bar on stderr, plain text on stdout
     kJsonLines,  // JSON lines on stdout

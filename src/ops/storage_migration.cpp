@@ -26,9 +26,6 @@ constexpr int kMaxParallel = 64;
 constexpr size_t kListedExtras = 20;
 
 using Clock = std::chrono::steady_clock;
-double SecondsSince(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // A private directory for staged downloads, removed with its content at the end.
 class ScratchDir final {
@@ -240,24 +237,27 @@ private:
         }
     }
 
+    // One progress line of a phase over the whole listing (`final`: the phase's last).
+    void ReportProgress(std::string_view phase, int64_t done, int64_t done_bytes, bool final) {
+        ProgressUpdate u{.phase = phase,
+                         .unit = "objects",
+                         .done = done,
+                         .total = report_.objects,
+                         .bytes = done_bytes,
+                         .total_bytes = report_.source_bytes};
+        if (final) {
+            progress_->Finish(u);
+        } else {
+            progress_->Update(u);
+        }
+    }
+
     void Copy() {
         const auto start = Clock::now();
         report_.copied = true;
         if (progress_) progress_->StartPhase("copy");
         int64_t done = 0, done_bytes = 0;
-        auto update = [&](bool final) {
-            ProgressUpdate u{.phase = "copy",
-                             .unit = "objects",
-                             .done = done,
-                             .total = report_.objects,
-                             .bytes = done_bytes,
-                             .total_bytes = report_.source_bytes};
-            if (final) {
-                progress_->Finish(u);
-            } else {
-                progress_->Update(u);
-            }
-        };
+        auto update = [&](bool final) { ReportProgress("copy", done, done_bytes, final); };
         WorkerTeam team(size_t(options_.parallel));
         team.Run(objects_.size(), [&](size_t i) {
             const ObjectInfo& object = objects_[i];
@@ -354,19 +354,7 @@ private:
         }
 
         int64_t done = 0, done_bytes = 0;
-        auto update = [&](bool final) {
-            ProgressUpdate u{.phase = "verify",
-                             .unit = "objects",
-                             .done = done,
-                             .total = report_.objects,
-                             .bytes = done_bytes,
-                             .total_bytes = report_.source_bytes};
-            if (final) {
-                progress_->Finish(u);
-            } else {
-                progress_->Update(u);
-            }
-        };
+        auto update = [&](bool final) { ReportProgress("verify", done, done_bytes, final); };
         WorkerTeam team(size_t(options_.parallel));
         team.Run(objects_.size(), [&](size_t i) {
             const ObjectInfo& object = objects_[i];

@@ -248,6 +248,29 @@ sigset_t BlockStopSignals() {
     return stop_signals;
 }
 
+// The log fields that say which stores a process runs on.
+nlohmann::json StoreFields(const ServiceOptions& options, const Stores& stores) {
+    return {{"data_dir", options.data_dir.string()},
+            {"database", stores.database},
+            {"objects", std::string(stores.objects->Scheme())},
+            {"schema_version", stores.schema_version},
+            {"workers", options.workers},
+            {"version", options.version}};
+}
+
+// Blocks until SIGTERM or SIGINT, logs "draining" and returns when the signal came.
+std::chrono::steady_clock::time_point AwaitStopSignal(const sigset_t& stop_signals,
+                                                      const ServiceOptions& options, Logger& log,
+                                                      const jobs::WorkerPool& pool) {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    const auto started = std::chrono::steady_clock::now();
+    log.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
+                          {"drain_seconds", options.drain.count()},
+                          {"jobs_running", pool.running()}});
+    return started;
+}
+
 }  // namespace
 
 int RunService(const ServiceOptions& options, Logger& log) {
@@ -314,22 +337,12 @@ int RunService(const ServiceOptions& options, Logger& log) {
     if (options.workers > 0) pool.Start();
     feed.Start();
     server.Start();
-    log.Info("listening", {{"host", options.host},
-                           {"port", *port},
-                           {"data_dir", options.data_dir.string()},
-                           {"database", stores.database},
-                           {"objects", std::string(objects.Scheme())},
-                           {"schema_version", stores.schema_version},
-                           {"workers", options.workers},
-                           {"version", options.version}});
+    nlohmann::json listening = {{"host", options.host}, {"port", *port}};
+    listening.update(StoreFields(options, stores));
+    log.Info("listening", listening);
 
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = AwaitStopSignal(stop_signals, options, log, pool);
     const auto deadline = started + options.drain;
-    log.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
-                          {"drain_seconds", options.drain.count()},
-                          {"jobs_running", pool.running()}});
     api.SetDraining();
     server.BeginDrain();
     // Leave a little of the drain time for handing jobs back and closing.
@@ -377,19 +390,9 @@ int RunWorker(const ServiceOptions& options, Logger& log) {
     feed.SetWake([&pool] { pool.Wake(); });  // newly queued jobs start at once, not at the next poll
     pool.Start();
     feed.Start();
-    log.Info("worker_started", {{"data_dir", options.data_dir.string()},
-                                {"database", stores.database},
-                                {"objects", std::string(stores.objects->Scheme())},
-                                {"schema_version", stores.schema_version},
-                                {"workers", options.workers},
-                                {"version", options.version}});
+    log.Info("worker_started", StoreFields(options, stores));
 
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
-    const auto started = std::chrono::steady_clock::now();
-    log.Info("draining", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"},
-                          {"drain_seconds", options.drain.count()},
-                          {"jobs_running", pool.running()}});
+    const auto started = AwaitStopSignal(stop_signals, options, log, pool);
     const int released = pool.Stop(started + options.drain);
     feed.Stop();
     log.Info("stopped", {{"jobs_requeued", released},

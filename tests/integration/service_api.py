@@ -1550,7 +1550,9 @@ def test_worker_process_with_serve_without_workers():
     u = signup(api)
     ws = WebSocket(api.port, f"/api/v1/events?token={urllib.parse.quote(u['token'])}")
     time.sleep(0.2)
-    job_id = submit_generation(api, u["token"], {"bars": 16, "seed": 77})
+    # Three minutes of audio take a couple of seconds: longer than the SQLite feed's 1 s poll, so the
+    # running state is seen whichever backend carries it.
+    job_id = submit_generation(api, u["token"], {"seconds": 180, "seed": 77})
     seen = []
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
