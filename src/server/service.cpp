@@ -357,6 +357,8 @@ int RunService(const ServiceOptions& options, Logger& log) {
                          {"drain_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::steady_clock::now() - started)
                                           .count()}});
+    std::error_code ec;
+    std::filesystem::remove_all(stores.scratch, ec);
     std::cerr.flush();
     std::cout.flush();
     // Workers still inside a job (handed back above) cannot be joined: leave without unwinding.
@@ -399,6 +401,8 @@ int RunWorker(const ServiceOptions& options, Logger& log) {
                          {"drain_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
                                           std::chrono::steady_clock::now() - started)
                                           .count()}});
+    std::error_code ec;
+    std::filesystem::remove_all(stores.scratch, ec);
     std::cerr.flush();
     if (released > 0 || pool.running() > 0) _exit(0);
     return 0;
