@@ -16,7 +16,6 @@
 namespace amapiano::cli {
 namespace {
 
-constexpr int kMaxParallel = 64;
 constexpr int kMaxBatch = 1000000;
 
 using ops::FormatBytes;
@@ -318,7 +317,7 @@ CLI::App* AddMigrateCommand(CLI::App& app, MigrateFlags& flags) {
         cmd->add_subcommand("storage", "Copy every object between object stores (file:// and s3://)");
     AddCommonFlags(storage, flags, "object store: file:///dir or s3://bucket[/prefix]");
     storage->add_option("--parallel", flags.parallel, "Objects copied or compared at once (1-64; default 4)")
-        ->check(CLI::Range(1, kMaxParallel));
+        ->check(CLI::Range(1, ops::kMaxStorageParallel));
     storage->add_flag("--strict", flags.strict, "Objects only in the target count as a mismatch too");
     storage->add_option("--scratch", flags.scratch,
                         "Directory for staging downloads (default: a temporary directory under $TMPDIR)");

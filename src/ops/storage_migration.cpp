@@ -21,7 +21,6 @@ namespace {
 using store::ObjectInfo;
 using store::ObjectStore;
 
-constexpr int kMaxParallel = 64;
 // Differences and failures announced one by one; beyond this only counted (and summarised).
 constexpr size_t kListedExtras = 20;
 
@@ -116,9 +115,9 @@ public:
         : source_(source), target_(target), options_(options), progress_(progress) {}
 
     Result<StorageMigrationReport> Run() {
-        if (options_.parallel < 1 || options_.parallel > kMaxParallel) {
-            return Error::InvalidArgument("parallel must be 1.." + std::to_string(kMaxParallel) + ", not " +
-                                          std::to_string(options_.parallel));
+        if (options_.parallel < 1 || options_.parallel > kMaxStorageParallel) {
+            return Error::InvalidArgument("parallel must be 1.." + std::to_string(kMaxStorageParallel) +
+                                          ", not " + std::to_string(options_.parallel));
         }
         report_.strict = options_.strict;
         auto listed = source_.List("");

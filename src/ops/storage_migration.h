@@ -33,8 +33,11 @@
 
 namespace amapiano::ops {
 
+// The most objects copied or compared at once.
+inline constexpr int kMaxStorageParallel = 64;
+
 struct StorageMigrationOptions final {
-    int parallel = 4;  // worker threads, 1..64
+    int parallel = 4;  // worker threads, 1..kMaxStorageParallel
     bool copy = true;  // false: --verify-only
     bool verify = false;
     bool strict = false;                         // objects only in the target are mismatches too
