@@ -248,6 +248,12 @@ sigset_t BlockStopSignals() {
     return stop_signals;
 }
 
+// Logs why the process cannot start; returns its exit code.
+int StartupFailed(Logger& log, std::string_view step, const Error& e) {
+    log.Error("startup_failed", {{"step", step}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
+    return 1;
+}
+
 // The log fields that say which stores a process runs on.
 nlohmann::json StoreFields(const ServiceOptions& options, const Stores& stores) {
     return {{"data_dir", options.data_dir.string()},
@@ -274,10 +280,7 @@ std::chrono::steady_clock::time_point AwaitStopSignal(const sigset_t& stop_signa
 }  // namespace
 
 int RunService(const ServiceOptions& options, Logger& log) {
-    auto fail = [&](std::string_view what, const Error& e) {
-        log.Error("startup_failed", {{"step", what}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
-        return 1;
-    };
+    auto fail = [&](std::string_view what, const Error& e) { return StartupFailed(log, what, e); };
     sigset_t stop_signals = BlockStopSignals();
 
     std::string step;
@@ -367,10 +370,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
 }
 
 int RunWorker(const ServiceOptions& options, Logger& log) {
-    auto fail = [&](std::string_view what, const Error& e) {
-        log.Error("startup_failed", {{"step", what}, {"code", ErrorCodeName(e.code)}, {"error", e.message}});
-        return 1;
-    };
+    auto fail = [&](std::string_view what, const Error& e) { return StartupFailed(log, what, e); };
     sigset_t stop_signals = BlockStopSignals();
     if (options.workers < 1)
         return fail("options", Error::InvalidArgument("a worker needs --workers of at least 1"));
