@@ -170,6 +170,7 @@ Api::Api(const ApiServices& services, const ApiOptions& options)
         {"POST", "/api/v1/auth/login", BodyKind::kJson, false, &Api::Login},
         {"POST", "/api/v1/auth/logout", BodyKind::kNone, true, &Api::Logout},
         {"GET", "/api/v1/auth/me", BodyKind::kNone, true, &Api::Me},
+        {"DELETE", "/api/v1/auth/me", BodyKind::kNone, true, &Api::DeleteMe},
         {"POST", "/api/v1/generations", BodyKind::kJson, true, &Api::CreateGeneration},
         {"POST", "/api/v1/analyses", BodyKind::kUpload, true, &Api::CreateAnalysis},
         {"POST", "/api/v1/validations", BodyKind::kUpload, true, &Api::CreateValidation},
@@ -354,15 +355,57 @@ ApiResponse Api::Login(ApiRequest& r) {
     return SessionResponse(200, *session);
 }
 
-ApiResponse Api::Logout(ApiRequest& r) {
-    if (Status s = s_.accounts.Logout(r.token); !s) return ErrorResponse(s.error());
+ApiResponse Api::SessionEnded() {
     ApiResponse out = ApiResponse::NoContent();
     out.headers.emplace_back("Set-Cookie",
                              std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return out;
 }
 
+ApiResponse Api::Logout(ApiRequest& r) {
+    if (Status s = s_.accounts.Logout(r.token); !s) return ErrorResponse(s.error());
+    return SessionEnded();
+}
+
 ApiResponse Api::Me(ApiRequest& r) { return ApiResponse::Json(200, {{"user", UserJson(*r.user)}}); }
+
+ApiResponse Api::DeleteMe(ApiRequest& r) {
+    const std::string& user_id = r.user->id;
+    std::vector<std::string> keys;
+    bool active = false;
+    Status s = s_.db.Transaction([&](store::SqlSession& sql) -> Status {
+        auto busy = sql.Query(
+            "SELECT id FROM jobs WHERE user_id = $1 AND status IN ('queued', 'running') LIMIT 1", {user_id});
+        if (!busy) return busy.error();
+        if (!busy->empty()) {
+            active = true;
+            return {};
+        }
+        auto assets = sql.Query(
+            "SELECT a.object_key FROM assets a JOIN tracks t ON t.id = a.track_id WHERE t.user_id = $1",
+            {user_id});
+        if (!assets) return assets.error();
+        for (const store::SqlRow& row : *assets) keys.push_back(row.Text(0));
+        // Uploads are removed when their job ends; one left by a job that failed for good goes too.
+        auto uploads =
+            sql.Query("SELECT id FROM jobs WHERE user_id = $1 AND kind IN ($2, $3)",
+                      {user_id, std::string(jobs::kAnalysisJob), std::string(jobs::kValidationJob)});
+        if (!uploads) return uploads.error();
+        for (const store::SqlRow& row : *uploads) keys.push_back(jobs::UploadKey(row.Text(0)));
+        // Sessions, jobs, tracks and assets go with the user (ON DELETE CASCADE).
+        if (auto d = sql.Execute("DELETE FROM users WHERE id = $1", {user_id}); !d) return d.error();
+        return {};
+    });
+    if (!s) return ErrorResponse(s.error());
+    if (active) {
+        return ErrorResponse(
+            409, "jobs_active",
+            "a job of this account is queued or running; delete the account when it has finished");
+    }
+    DeleteObjects(keys);
+    s_.log.Info("account_deleted", {{"user_id", user_id}, {"objects", keys.size()}});
+    return SessionEnded();
+}
 
 ApiResponse Api::JobAccepted(const jobs::Job& job) {
     s_.events.Publish(job);
@@ -555,13 +598,18 @@ ApiResponse Api::DeleteTrack(ApiRequest& r) {
         return {};
     });
     if (!s) return ErrorResponse(s.error());
-    // After the commit: a crash here leaves unreferenced objects, never a track without its audio.
+    DeleteObjects(keys);
+    return ApiResponse::NoContent();
+}
+
+// After the commit that removed their rows: a crash here leaves unreferenced objects, never a row
+// without its object.
+void Api::DeleteObjects(const std::vector<std::string>& keys) {
     for (const std::string& key : keys) {
         if (Status d = s_.objects.Delete(key); !d) {
             s_.log.Warn("object_delete_failed", {{"key", key}, {"error", d.error().message}});
         }
     }
-    return ApiResponse::NoContent();
 }
 
 ApiResponse Api::GetAsset(ApiRequest& r) {

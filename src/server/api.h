@@ -104,6 +104,7 @@ private:
     ApiResponse Login(ApiRequest& r);
     ApiResponse Logout(ApiRequest& r);
     ApiResponse Me(ApiRequest& r);
+    ApiResponse DeleteMe(ApiRequest& r);
     ApiResponse CreateGeneration(ApiRequest& r);
     ApiResponse CreateAnalysis(ApiRequest& r);
     ApiResponse CreateValidation(ApiRequest& r);
@@ -122,6 +123,10 @@ private:
 
     ApiResponse JobAccepted(const jobs::Job& job);
     ApiResponse SessionResponse(int status, const Session& session);
+    // 204 that also clears the session cookie (logout, account deleted).
+    ApiResponse SessionEnded();
+    // Removes objects whose rows are already gone; a failure is logged, not returned.
+    void DeleteObjects(const std::vector<std::string>& keys);
 
     ApiServices s_;
     ApiOptions options_;

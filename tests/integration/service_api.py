@@ -1033,6 +1033,44 @@ def test_delete_track():
 
 
 @test
+def test_delete_account():
+    srv, clip = main_server(), audio_clip()
+    u, other = signup(srv), signup(srv)
+    _, track_id = generate_track(srv, u["token"], {"bars": 8, "seed": 23, "midi": True})
+    _, kept_track = generate_track(srv, other["token"], {"bars": 8, "seed": 23})
+    garbage = b"RIFF\x24\x00\x00\x00WAVEjunk" + bytes(range(256)) * 40
+    uploads = []
+    for body in (clip["data"], garbage):  # one analysis that succeeds, one that fails for good
+        r = srv.post("/api/v1/analyses", body=body, headers={"Content-Type": "audio/wav"}, token=u["token"])
+        uploads.append(expect(r, 202, what="POST /api/v1/analyses").json["job"]["id"])
+    # While one of its jobs is queued or running the account stays (a long render cannot end in between).
+    busy = submit_generation(srv, u["token"], {"bars": 128, "seed": 5})
+    r = srv.request("DELETE", "/api/v1/auth/me", token=u["token"])
+    expect(r, 409, "jobs_active", "DELETE /api/v1/auth/me with a job running")
+    expect(srv.get("/api/v1/auth/me", token=u["token"]), 200, what="me after the refused delete")
+    for job_id in uploads + [busy]:
+        wait_job(srv, u["token"], job_id, timeout=240)
+    check(srv.objects(f"tracks/{track_id}/"), "the track's objects before the delete")
+
+    r = srv.request("DELETE", "/api/v1/auth/me", token=u["token"])
+    expect(r, 204, what="DELETE /api/v1/auth/me")
+    check("Max-Age=0" in (r.header("Set-Cookie") or ""), f"the session cookie is cleared: {r.header('Set-Cookie')}")
+    expect(srv.get("/api/v1/auth/me", token=u["token"]), 401, "unauthenticated", "the deleted account's token")
+    expect(srv.post("/api/v1/auth/login", json_body={"email": u["email"], "password": u["password"]}), 401,
+           "unauthenticated", "login to the deleted account")
+    check_eq(srv.db_query("SELECT COUNT(*) FROM tracks WHERE user_id = ?", u["user"]["id"])[0][0], 0,
+             "tracks left")
+    check_eq(srv.db_query("SELECT COUNT(*) FROM jobs WHERE user_id = ?", u["user"]["id"])[0][0], 0, "jobs left")
+    check(not srv.objects(f"tracks/{track_id}/"), "the deleted account's track objects are still stored")
+    for job_id in uploads:
+        check(not srv.objects(f"uploads/{job_id}"), f"upload {job_id} is still stored")
+    # Nothing of anyone else's went, and the address is free again.
+    expect(srv.get(f"/api/v1/tracks/{kept_track}", token=other["token"]), 200, what="the other user's track")
+    check(srv.objects(f"tracks/{kept_track}/"), "the other user's objects")
+    signup(srv, email=u["email"])
+
+
+@test
 def test_users_isolated_404():
     srv = main_server()
     a = signup(srv, display_name="A")
