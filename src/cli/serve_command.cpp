@@ -54,6 +54,9 @@ constexpr Setting kSettings[] = {
      "true behind a load balancer: client address from X-Forwarded-For (AMAPIANO_TRUST_PROXY; default "
      "false)",
      true},
+    {"--queue-stats-seconds", "queue_stats_seconds",
+     "Log a queue_stats line (queued, running, oldest_queued_age_s) this often; 0 = never "
+     "(AMAPIANO_QUEUE_STATS_SECONDS; default 60)"},
     {"--log-level", "log_level", "debug, info, warn, error (AMAPIANO_LOG_LEVEL; default info)"},
 };
 

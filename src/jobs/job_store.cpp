@@ -227,16 +227,24 @@ Result<std::vector<Job>> JobStore::ChangedSince(std::string_view since, int limi
     return out;
 }
 
-Result<int64_t> JobStore::QueueDepth() {
-    auto rows = db_.Query("SELECT COUNT(*) FROM jobs WHERE status = 'queued'");
+Result<QueueStats> JobStore::Stats() {
+    auto rows = db_.Query(
+        "SELECT status, COUNT(*), MIN(created_at) FROM jobs WHERE status IN ('queued', 'running') GROUP BY "
+        "status");
     if (!rows) return rows.error();
-    return rows->empty() ? 0 : rows->front().Int(0);
-}
-
-Result<int64_t> JobStore::RunningCount() {
-    auto rows = db_.Query("SELECT COUNT(*) FROM jobs WHERE status = 'running'");
-    if (!rows) return rows.error();
-    return rows->empty() ? 0 : rows->front().Int(0);
+    QueueStats stats;
+    for (const store::SqlRow& row : *rows) {
+        if (row.Text(0) == "running") {
+            stats.running = row.Int(1);
+            continue;
+        }
+        stats.queued = row.Int(1);
+        if (auto oldest = ParseUtcTimestamp(row.Text(2))) {
+            stats.oldest_queued_age_s = std::max(
+                0.0, std::chrono::duration<double>(std::chrono::system_clock::now() - *oldest).count());
+        }
+    }
+    return stats;
 }
 
 }  // namespace amapiano::jobs

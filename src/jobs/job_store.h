@@ -31,6 +31,12 @@
 namespace amapiano::jobs {
 
 enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed };
+
+struct QueueStats final {
+    int64_t queued = 0;
+    int64_t running = 0;
+    double oldest_queued_age_s = 0;
+};
 std::string_view JobStatusName(JobStatus status);  // "queued", "running", "succeeded", "failed"
 
 struct Job final {
@@ -94,8 +100,8 @@ public:
     // `limit`: what the job feed polls.
     Result<std::vector<Job>> ChangedSince(std::string_view since, int limit);
 
-    Result<int64_t> QueueDepth();  // queued jobs
-    Result<int64_t> RunningCount();
+    // Queued and running jobs, and how long the oldest queued job has waited (0 with none queued).
+    Result<QueueStats> Stats();
 
 private:
     store::Database& db_;

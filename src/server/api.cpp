@@ -726,10 +726,11 @@ ApiResponse Api::Health(ApiRequest&) {
 
 ApiResponse Api::MetricsText(ApiRequest&) {
     std::vector<Gauge> gauges;
-    if (auto depth = s_.jobs.QueueDepth())
-        gauges.push_back({"amapiano_job_queue_depth", "Jobs waiting to run", double(*depth)});
-    if (auto running = s_.jobs.RunningCount()) {
-        gauges.push_back({"amapiano_jobs_running", "Jobs running on any worker", double(*running)});
+    if (auto stats = s_.jobs.Stats()) {
+        gauges.push_back({"amapiano_job_queue_depth", "Jobs waiting to run", double(stats->queued)});
+        gauges.push_back({"amapiano_job_oldest_queued_age_seconds",
+                          "How long the oldest queued job has waited", stats->oldest_queued_age_s});
+        gauges.push_back({"amapiano_jobs_running", "Jobs running on any worker", double(stats->running)});
     }
     if (s_.jobs_running) {
         gauges.push_back(

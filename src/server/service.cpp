@@ -16,6 +16,7 @@
 #include "jobs/job_events.h"
 #include "jobs/job_feed.h"
 #include "jobs/job_store.h"
+#include "jobs/queue_stats_reporter.h"
 #include "jobs/upload_jobs.h"
 #include "jobs/worker_pool.h"
 #include "server/accounts.h"
@@ -133,7 +134,9 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
     auto ttl = get({"url_ttl_seconds", 900, 1, 7 * 24 * 3600});
     auto lease = get({"job_lease_seconds", 30, 1, 3600});
     auto rate = get({"rate_limit_per_minute", 1200, 0, 1000000});
-    for (const auto* r : {&port, &workers, &http_threads, &drain, &upload, &ttl, &lease, &rate}) {
+    auto queue_stats = get({"queue_stats_seconds", 60, 0, 3600});
+    for (const auto* r :
+         {&port, &workers, &http_threads, &drain, &upload, &ttl, &lease, &rate, &queue_stats}) {
         if (!*r) return r->error();
     }
     o.port = int(*port);
@@ -144,6 +147,7 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
     o.url_ttl = std::chrono::seconds(*ttl);
     o.job_lease = std::chrono::seconds(*lease);
     o.rate_limit_per_minute = int(*rate);
+    o.queue_stats_period = std::chrono::seconds(*queue_stats);
     for (auto [key, flag] :
          {std::pair{"secure_cookies", &o.secure_cookies}, std::pair{"trust_proxy", &o.trust_proxy}}) {
         const std::string value = config.Get(key, "false");
@@ -313,6 +317,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
     // Changes made by other processes (workers, replicas) reach this process's WebSockets.
     jobs::JobFeed feed(job_store, events, log, {.listen_url = stores.listen_url});
     if (options.workers > 0) feed.SetWake([&pool] { pool.Wake(); });
+    jobs::QueueStatsReporter queue_stats(job_store, log, options.queue_stats_period);
 
     ApiOptions api_options;
     api_options.max_upload_bytes = options.max_upload_bytes;
@@ -340,6 +345,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
     if (options.workers > 0) pool.Start();
     feed.Start();
     server.Start();
+    queue_stats.Start();
     nlohmann::json listening = {{"host", options.host}, {"port", *port}};
     listening.update(StoreFields(options, stores));
     log.Info("listening", listening);
@@ -353,6 +359,7 @@ int RunService(const ServiceOptions& options, Logger& log) {
         deadline - std::min(std::chrono::milliseconds(500), std::chrono::milliseconds(options.drain) / 4);
     const int released = pool.Stop(job_deadline);
     const bool idle = server.WaitIdle(deadline);
+    queue_stats.Stop();
     feed.Stop();
     server.Stop();
     log.Info("stopped", {{"jobs_requeued", released},
@@ -390,12 +397,15 @@ int RunWorker(const ServiceOptions& options, Logger& log) {
     RegisterRunners(pool, *stores.objects, stores.scratch);
     jobs::JobFeed feed(job_store, events, log, {.listen_url = stores.listen_url});
     feed.SetWake([&pool] { pool.Wake(); });  // newly queued jobs start at once, not at the next poll
+    jobs::QueueStatsReporter queue_stats(job_store, log, options.queue_stats_period);
     pool.Start();
     feed.Start();
+    queue_stats.Start();
     log.Info("worker_started", StoreFields(options, stores));
 
     const auto started = AwaitStopSignal(stop_signals, options, log, pool);
     const int released = pool.Stop(started + options.drain);
+    queue_stats.Stop();
     feed.Stop();
     log.Info("stopped", {{"jobs_requeued", released},
                          {"drain_ms", std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -40,6 +40,8 @@ struct ServiceOptions final {
     int64_t max_upload_bytes = int64_t(200) << 20;
     std::chrono::seconds url_ttl = std::chrono::minutes(15);
     std::chrono::seconds job_lease = std::chrono::seconds(30);
+    // How often the process logs a `queue_stats` line (jobs/queue_stats_reporter.h); 0: never.
+    std::chrono::seconds queue_stats_period = std::chrono::seconds(60);
     int rate_limit_per_minute = 1200;
     bool secure_cookies = false;
     bool trust_proxy = false;  // client addresses from X-Forwarded-For (behind a load balancer)
@@ -49,7 +51,7 @@ struct ServiceOptions final {
 // Settings by key (flag > environment > default): host, port, data_dir, database_url (or db_host,
 // db_port, db_name, db_user, db_password, db_sslmode), storage_url (or s3_bucket, s3_prefix),
 // asset_delivery, workers,
-// http_threads, drain_seconds, max_upload_mb, url_ttl_seconds, job_lease_seconds,
+// http_threads, drain_seconds, max_upload_mb, url_ttl_seconds, job_lease_seconds, queue_stats_seconds,
 // rate_limit_per_minute, secure_cookies, trust_proxy. kInvalidArgument names a malformed one.
 Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string version);
 

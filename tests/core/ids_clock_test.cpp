@@ -34,5 +34,19 @@ TEST(Clock, UtcTimestampsAreIso8601WithMillisecondsAndSortLikeTime) {
     EXPECT_LT(UtcTimestamp(t + seconds(9)), UtcTimestamp(t + seconds(10)));
 }
 
+TEST(Clock, ParseUtcTimestampReadsBackWhatUtcTimestampWrites) {
+    using namespace std::chrono;
+    const system_clock::time_point t =
+        sys_days{2024y / February / 29} + hours(23) + minutes(59) + seconds(58) + milliseconds(999);
+    EXPECT_EQ(ParseUtcTimestamp(UtcTimestamp(t)), t);
+    EXPECT_EQ(ParseUtcTimestamp("1970-01-01T00:00:00.000Z"), system_clock::time_point{});
+    EXPECT_EQ(ParseUtcTimestamp("2026-11-27T06:05:00Z"),
+              sys_days{2026y / November / 27} + hours(6) + minutes(5));
+    for (const char* bad : {"", "2026-11-27", "2026-11-27T06:05:00.007", "2026-13-27T06:05:00.007Z",
+                            "2026-11-27 06:05:00.007Z", "2026-11-27T06:05:00.07xZ", "2026-11-27T24:05:00Z"}) {
+        EXPECT_EQ(ParseUtcTimestamp(bad), std::nullopt) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace amapiano

@@ -1392,7 +1392,8 @@ def test_metrics():
         check(label in line, f"amapiano_http_requests_total lacks {label}: {line}")
     check(re.search(r'^amapiano_http_requests_total\{[^}]*route="/api/v1/jobs/\{id\}"', text, re.M),
           "requests_total has no route=\"/api/v1/jobs/{id}\" (route patterns, not paths)")
-    for name in ("amapiano_job_queue_depth", "amapiano_jobs_running", "amapiano_uptime_seconds",
+    for name in ("amapiano_job_queue_depth", "amapiano_job_oldest_queued_age_seconds", "amapiano_jobs_running",
+                 "amapiano_uptime_seconds",
                  "amapiano_http_request_duration_seconds_bucket", "amapiano_http_request_duration_seconds_sum",
                  "amapiano_http_request_duration_seconds_count", "amapiano_jobs_total",
                  "amapiano_job_duration_seconds_bucket"):
@@ -1400,6 +1401,11 @@ def test_metrics():
     check(re.search(r'^amapiano_jobs_total\{[^}]*kind="generation"[^}]*outcome="[a-z]+"', text, re.M) or
           re.search(r'^amapiano_jobs_total\{[^}]*outcome="[a-z]+"[^}]*kind="generation"', text, re.M),
           "amapiano_jobs_total has no kind=\"generation\" sample with an outcome")
+    # The queue_stats line the CloudWatch metric filters read (deploy/terraform): logged at start.
+    stats = srv.logs("queue_stats")
+    check(stats, "no queue_stats log line")
+    for field in ("queued", "running", "oldest_queued_age_s"):
+        check(isinstance(stats[0].get(field), (int, float)), f"queue_stats.{field}: {stats[0]}")
 
 
 @test

@@ -190,7 +190,7 @@ TEST_F(JobsOnPostgresTest, ConcurrentClaimsTakeEveryJobExactlyOnce) {
     EXPECT_EQ(claimed.size(), size_t(kJobs));
     EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), size_t(kJobs))
         << "a job was claimed twice";
-    EXPECT_EQ(*jobs.RunningCount(), kJobs);
+    EXPECT_EQ(jobs.Stats()->running, kJobs);
 }
 
 TEST_F(JobsOnPostgresTest, NotifyWakesTheFeedWithoutPolling) {

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "core/clock.h"
 #include "support/service_store.h"
 #include "support/temp_dir.h"
 
@@ -39,6 +40,29 @@ protected:
     std::unique_ptr<store::Database> db_;
 };
 
+TEST_F(JobStoreTest, StatsCountQueuedAndRunningAndAgeTheOldestQueuedJob) {
+    JobStore jobs(*db_, {});
+    EXPECT_EQ(jobs.Stats()->queued, 0);
+    EXPECT_EQ(jobs.Stats()->oldest_queued_age_s, 0);
+    auto old = jobs.Enqueue("u1", "generation", {});
+    ASSERT_TRUE(old);
+    ASSERT_TRUE(
+        db_->Execute("UPDATE jobs SET created_at = $1 WHERE id = $2",
+                     {UtcTimestamp(std::chrono::system_clock::now() - std::chrono::minutes(2)), old->id}));
+    ASSERT_TRUE(jobs.Enqueue("u1", "generation", {}));
+    ASSERT_TRUE(jobs.Enqueue("u1", "generation", {}));
+    MustClaim(jobs);  // the oldest runs; the age is now the next one's
+    QueueStats stats = *jobs.Stats();
+    EXPECT_EQ(stats.queued, 2);
+    EXPECT_EQ(stats.running, 1);
+    EXPECT_LT(stats.oldest_queued_age_s, 60);
+    ASSERT_TRUE(db_->Execute("UPDATE jobs SET status = 'queued' WHERE id = $1", {old->id}));
+    stats = *jobs.Stats();
+    EXPECT_EQ(stats.queued, 3);
+    EXPECT_EQ(stats.running, 0);
+    EXPECT_NEAR(stats.oldest_queued_age_s, 120, 30);
+}
+
 TEST_F(JobStoreTest, ClaimsOldestFirstAndOnlyOnce) {
     JobStore jobs(*db_, {});
     auto first = jobs.Enqueue("u1", "generation", {{"bars", 8}});
@@ -46,7 +70,7 @@ TEST_F(JobStoreTest, ClaimsOldestFirstAndOnlyOnce) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     auto second = jobs.Enqueue("u1", "analysis", {});
     ASSERT_TRUE(second);
-    EXPECT_EQ(*jobs.QueueDepth(), 2);
+    EXPECT_EQ(jobs.Stats()->queued, 2);
 
     Job a = MustClaim(jobs);
     EXPECT_EQ(a.id, first->id);
@@ -58,8 +82,8 @@ TEST_F(JobStoreTest, ClaimsOldestFirstAndOnlyOnce) {
     auto none = jobs.ClaimNext();
     ASSERT_TRUE(none);
     EXPECT_FALSE(none->has_value());
-    EXPECT_EQ(*jobs.QueueDepth(), 0);
-    EXPECT_EQ(*jobs.RunningCount(), 2);
+    EXPECT_EQ(jobs.Stats()->queued, 0);
+    EXPECT_EQ(jobs.Stats()->running, 2);
 }
 
 TEST_F(JobStoreTest, SucceededJobKeepsResultAndIsNeverClaimedAgain) {
@@ -114,7 +138,7 @@ TEST_F(JobStoreTest, RequeuedJobWaitsForItsBackoff) {
     MustClaim(jobs);
     ExpireLeases();
     EXPECT_EQ(*jobs.RequeueExpired(), 1);
-    EXPECT_EQ(*jobs.QueueDepth(), 1);
+    EXPECT_EQ(jobs.Stats()->queued, 1);
     EXPECT_FALSE(jobs.ClaimNext()->has_value()) << "claimed before its back-off ran out";
     MakeRunnable();
     EXPECT_TRUE(jobs.ClaimNext()->has_value());

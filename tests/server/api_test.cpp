@@ -211,7 +211,7 @@ TEST_F(ApiTest, GenerationIsQueuedAndOnlyItsOwnerSeesIt) {
     ApiResponse bad_field = Call(Request("POST", "/api/v1/generations", R"({"bpm": "fast"})", ada));
     EXPECT_EQ(bad_field.status, 422);
     EXPECT_EQ(Body(bad_field)["error"]["message"], "bpm must be a number");
-    EXPECT_EQ(*jobs_->QueueDepth(), 1);
+    EXPECT_EQ(jobs_->Stats()->queued, 1);
 }
 
 TEST_F(ApiTest, TracksPageDeleteAndSignedDownloads) {
