@@ -19,14 +19,12 @@ deps:
 peers: deps
 	@bash scripts/install-peers.sh
 
+# scripts/build.sh is also what the container image's build stage runs (deploy/Dockerfile).
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD) -j $(JOBS)
+	JOBS=$(JOBS) bash scripts/build.sh release $(BUILD)
 
 build-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMAPIANO_SANITIZE=ON \
-	  -DAMAPIANO_BUILD_BENCH=OFF
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	JOBS=$(JOBS) bash scripts/build.sh asan $(ASAN_BUILD)
 
 PORT ?= 8080
 DATA_DIR ?= data

@@ -2,11 +2,17 @@
 # Installs the Debian 12 packages amapiano needs to build, test and benchmark. Idempotent: installs
 # only what is missing, and does nothing (not even apt-get update) when everything is present.
 #
-#   scripts/install-deps.sh            # build + test dependencies
-#   scripts/install-deps.sh --runtime  # only what the release binary needs at run time
+#   scripts/install-deps.sh            # build + test dependencies (what `make` and CI use)
+#   scripts/install-deps.sh --build    # runtime + build only: the container image's build stage
+#   scripts/install-deps.sh --runtime  # only what the release binary needs at run time: the image's
+#                                      # runtime stage (deploy/Dockerfile)
+#   scripts/install-deps.sh --runtime --list   # print the packages of a set, install nothing
 set -euo pipefail
 
-runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libswresample4 libfftw3-single3 libsqlite3-0 libsodium23 libssl3 libpq5 libcurl4 libpugixml1v5)
+# The shared libraries the binary links (tests/deploy/container_test.py checks this list against the
+# release binary's NEEDED entries), CA certificates for TLS to S3 and PostgreSQL, and curl for the
+# container's HEALTHCHECK.
+runtime_packages=(libsndfile1 libebur128-1 libavformat59 libavcodec59 libavutil57 libswresample4 libfftw3-single3 libsqlite3-0 libsodium23 libssl3 libpq5 libcurl4 libpugixml1v5 ca-certificates curl)
 build_packages=(
   build-essential cmake ninja-build pkg-config git
   nlohmann-json3-dev libcli11-dev libsndfile1-dev libebur128-dev
@@ -15,15 +21,33 @@ build_packages=(
   clang-format
 )
 # Independent checkers used by the tests and benchmarks (never linked into the product).
-test_packages=(python3 python3-mido sox aubio-tools ffmpeg clang wrk postgresql python3-botocore python3-psycopg2)
+test_packages=(python3 python3-mido python3-yaml sox aubio-tools ffmpeg clang wrk postgresql python3-botocore python3-psycopg2 binutils)
 
-if [[ "${1:-}" == "--runtime" ]]; then
-  wanted=("${runtime_packages[@]}")
-else
-  wanted=("${runtime_packages[@]}" "${build_packages[@]}" "${test_packages[@]}")
-  # Node.js runs the Essentia reference (essentia.js from npm); Debian's nodejs is fine if none is installed.
-  command -v node >/dev/null 2>&1 || wanted+=(nodejs)
-  command -v npm >/dev/null 2>&1 || wanted+=(npm)
+mode=all
+list_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --runtime) mode=runtime ;;
+    --build) mode=build ;;
+    --list) list_only=true ;;
+    *) echo "install-deps: unknown option $arg (use --runtime, --build, --list)" >&2; exit 2 ;;
+  esac
+done
+
+case "$mode" in
+  runtime) wanted=("${runtime_packages[@]}") ;;
+  build) wanted=("${runtime_packages[@]}" "${build_packages[@]}") ;;
+  *)
+    wanted=("${runtime_packages[@]}" "${build_packages[@]}" "${test_packages[@]}")
+    # Node.js runs the Essentia reference (essentia.js from npm); Debian's nodejs is fine if none is installed.
+    command -v node >/dev/null 2>&1 || wanted+=(nodejs)
+    command -v npm >/dev/null 2>&1 || wanted+=(npm)
+    ;;
+esac
+
+if [[ "$list_only" == true ]]; then
+  printf '%s\n' "${wanted[@]}"
+  exit 0
 fi
 
 missing=()
