@@ -40,7 +40,8 @@ def free_port():
 
 
 class PostgresCluster:
-    def __init__(self, work):
+    def __init__(self, work, settings=()):
+        """settings: extra server settings, e.g. ("wal_level=logical",)."""
         bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
         if not bins:
             raise StoresUnavailable("no PostgreSQL binaries under /usr/lib/postgresql (apt-get install postgresql)")
@@ -67,7 +68,8 @@ class PostgresCluster:
         self.pg_ctl = self.as_user + [os.path.join(self.bin, "pg_ctl"), "-D", data]
         r = subprocess.run(self.pg_ctl + ["-w", "-l", os.path.join(self.dir, "server.log"), "-o",
                                           f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                                          "-c fsync=off -c max_connections=300", "start"],
+                                          "-c fsync=off -c max_connections=300"
+                                          + "".join(f" -c {kv}" for kv in settings), "start"],
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise StoresUnavailable(f"pg_ctl start failed: {r.stderr[-500:]}")
