@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DEMO_PROMPT ?= soulful private school amapiano, jazzy piano, deep log drums, 112 BPM in F\#m
 
-.PHONY: all deps peers build build-asan run demo test test-release test-asan fuzz bench format format-check clean
+.PHONY: all deps peers build build-asan run demo smoke test test-release test-asan fuzz bench terraform-check format format-check clean
 
 all: build
 
@@ -37,6 +37,16 @@ demo: build
 	mkdir -p out
 	$(BUILD)/amapiano generate --prompt "$(DEMO_PROMPT)" --seed 7 \
 	  -o out/demo.wav --midi out/demo.mid --stems out/demo-stems
+
+# `amapiano smoke` (deploy/RUNBOOK.md's post-deploy check): against URL when given, otherwise against a
+# service started for the purpose on a free loopback port with a throwaway data dir.
+URL ?=
+smoke: build
+	@if [ -n "$(URL)" ]; then $(BUILD)/amapiano smoke "$(URL)"; else bash scripts/smoke-local.sh $(BUILD)/amapiano; fi
+
+# terraform fmt/validate/test for deploy/terraform, offline; says SKIPPED when terraform is not installed.
+terraform-check:
+	bash scripts/check-terraform.sh
 
 test: peers build build-asan test-release test-asan
 

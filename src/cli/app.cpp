@@ -6,8 +6,10 @@
 #include "cli/analyze_command.h"
 #include "cli/exit_codes.h"
 #include "cli/generate_command.h"
+#include "cli/loadtest_command.h"
 #include "cli/migrate_command.h"
 #include "cli/serve_command.h"
+#include "cli/smoke_command.h"
 #include "cli/validate_command.h"
 #include "cli/worker_command.h"
 
@@ -33,6 +35,10 @@ int RunApp(int argc, char** argv) {
     CLI::App* worker = AddWorkerCommand(app, worker_flags);
     MigrateFlags migrate_flags;
     CLI::App* migrate = AddMigrateCommand(app, migrate_flags);
+    SmokeFlags smoke_flags;
+    CLI::App* smoke = AddSmokeCommand(app, smoke_flags);
+    LoadTestFlags loadtest_flags;
+    CLI::App* loadtest = AddLoadTestCommand(app, loadtest_flags);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -51,6 +57,8 @@ int RunApp(int argc, char** argv) {
     if (serve->parsed()) return RunServe(serve_flags, AMAPIANO_VERSION);
     if (worker->parsed()) return RunWorkerCommand(worker_flags, AMAPIANO_VERSION);
     if (migrate->parsed()) return RunMigrate(migrate_flags);
+    if (smoke->parsed()) return RunSmoke(smoke_flags);
+    if (loadtest->parsed()) return RunLoadTest(loadtest_flags);
     return kExitUsageError;
 }
 

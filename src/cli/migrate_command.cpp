@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.h"
+#include "core/text.h"
 #include "ops/db_migration.h"
 #include "ops/migration_progress.h"
 #include "ops/storage_migration.h"
@@ -26,12 +27,6 @@ double PerSecond(double amount, double seconds) { return seconds > 0 ? amount / 
 double Round(double x, int decimals) {
     const double scale = std::pow(10.0, decimals);
     return std::round(x * scale) / scale;
-}
-
-std::string Fixed(double x, int decimals) {
-    char buf[48];
-    std::snprintf(buf, sizeof(buf), "%.*f", decimals, x);
-    return buf;
 }
 
 int UsageError(std::string_view command, const std::string& message) {
@@ -162,8 +157,8 @@ int RunDb(const MigrateFlags& flags) {
             text += line;
         }
         text += "copied " + std::to_string(report->rows_copied) + " rows (" +
-                FormatBytes(double(report->bytes_copied)) + ") in " + Fixed(report->copy_seconds, 2) +
-                " s: " + Fixed(rows_per_s, 0) + " rows/s, " + Fixed(mb_per_s, 2) + " MB/s\n";
+                FormatBytes(double(report->bytes_copied)) + ") in " + FormatFixed(report->copy_seconds, 2) +
+                " s: " + FormatFixed(rows_per_s, 0) + " rows/s, " + FormatFixed(mb_per_s, 2) + " MB/s\n";
     }
     if (report->verified) {
         summary["verify_seconds"] = Round(report->verify_seconds, 3);
@@ -179,7 +174,7 @@ int RunDb(const MigrateFlags& flags) {
         }
         text += mismatched_tables == 0
                     ? "verified " + std::to_string(report->tables.size()) + " tables in " +
-                          Fixed(report->verify_seconds, 2) + " s: source and target match\n"
+                          FormatFixed(report->verify_seconds, 2) + " s: source and target match\n"
                     : "verification failed: " + std::to_string(mismatched_tables) + " of " +
                           std::to_string(report->tables.size()) + " tables differ\n";
     }
@@ -261,8 +256,9 @@ int RunStorage(const MigrateFlags& flags) {
         text += "copied " + std::to_string(report->objects_copied) + " of " +
                 std::to_string(report->objects) + " objects (" + FormatBytes(double(report->bytes_copied)) +
                 "), skipped " + std::to_string(report->objects_skipped) + " already there, " +
-                std::to_string(report->objects_failed) + " failed, in " + Fixed(report->copy_seconds, 2) +
-                " s: " + Fixed(objects_per_s, 1) + " objects/s, " + Fixed(mb_per_s, 2) + " MB/s\n";
+                std::to_string(report->objects_failed) + " failed, in " +
+                FormatFixed(report->copy_seconds, 2) + " s: " + FormatFixed(objects_per_s, 1) +
+                " objects/s, " + FormatFixed(mb_per_s, 2) + " MB/s\n";
     }
     if (report->verified) {
         const double verify_mb_per_s =
@@ -284,7 +280,7 @@ int RunStorage(const MigrateFlags& flags) {
                 std::to_string(report->verify_failed) + " unreadable; " +
                 std::to_string(report->extra_in_target) + " only in the target" +
                 (report->strict ? "" : " (not a mismatch without --strict)") + "; " +
-                Fixed(report->verify_seconds, 2) + " s, " + Fixed(verify_mb_per_s, 2) + " MB/s\n";
+                FormatFixed(report->verify_seconds, 2) + " s, " + FormatFixed(verify_mb_per_s, 2) + " MB/s\n";
     }
     if (!report->failures.empty()) {
         Json failures = Json::array();

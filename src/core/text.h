@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <span>
 #include <string>
@@ -15,6 +16,20 @@ inline std::string_view TrimWhitespace(std::string_view text) {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
     return text;
+}
+
+// `text` with ASCII letters lowercased (header names, media types, e-mail addresses, extensions).
+inline std::string AsciiLower(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// `x` with exactly `decimals` digits after the point ("%.*f"), for tables and one-line reports.
+inline std::string FormatFixed(double x, int decimals) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    return buf;
 }
 
 // Lowercase hexadecimal, two digits a byte: digests, signatures, keys, opaque cursors.

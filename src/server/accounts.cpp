@@ -45,10 +45,7 @@ Result<std::string> Accounts::NormaliseEmail(std::string_view email) {
     if (!shaped || !clean || trimmed.size() > kMaxEmailBytes) {
         return Error::InvalidArgument("email: not an e-mail address");
     }
-    std::string out(trimmed);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
+    return AsciiLower(trimmed);
 }
 
 Result<std::unique_ptr<Accounts>> Accounts::Create(store::Database& db, const AccountOptions& options) {

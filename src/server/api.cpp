@@ -25,16 +25,9 @@ constexpr const char* kSessionCookie = "amapiano_session";
 constexpr int kDefaultPageSize = 20;
 constexpr int kMaxPageSize = 100;
 
-std::string Lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
-
 // "application/json; charset=utf-8" -> "application/json"
 std::string MediaType(const std::string& content_type) {
-    std::string t = Lower(content_type.substr(0, content_type.find(';')));
+    std::string t = AsciiLower(content_type.substr(0, content_type.find(';')));
     while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
     return t;
 }
@@ -224,7 +217,7 @@ const Api::Route* Api::Match(ApiRequest& request, std::vector<std::string>* allo
 Result<User> Api::Authenticate(ApiRequest& request, bool allow_query_token) {
     std::string token;
     const std::string authorization = request.Header("authorization");
-    if (Lower(authorization.substr(0, 7)) == "bearer ") {
+    if (AsciiLower(authorization.substr(0, 7)) == "bearer ") {
         token = authorization.substr(7);
     } else if (!CookieToken(request.Header("cookie")).empty()) {
         token = CookieToken(request.Header("cookie"));

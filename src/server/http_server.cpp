@@ -35,12 +35,6 @@ bool SaneRequestId(std::string_view id) {
     return true;
 }
 
-std::string LowerName(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 // Counts a request in flight for as long as it lives.
 struct InFlight final {
     std::atomic<int>& count;
@@ -246,7 +240,7 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
         request.request_id = SaneRequestId(incoming_id) ? incoming_id : NewId();
         for (const auto& field : head) {
             std::string name =
-                LowerName(std::string_view(field.name_string().data(), field.name_string().size()));
+                AsciiLower(std::string_view(field.name_string().data(), field.name_string().size()));
             const std::string value(field.value().data(), field.value().size());
             auto [it, fresh] = request.headers.try_emplace(name, value);
             if (!fresh) it->second += ", " + value;

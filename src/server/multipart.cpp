@@ -10,20 +10,14 @@
 #include <span>
 
 #include "core/atomic_file.h"
+#include "core/text.h"
 
 namespace amapiano::server {
 namespace {
 
-std::string Lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return out;
-}
-
 // The value of `name=` in a header's parameters (quoted or not).
 std::string Parameter(std::string_view header, std::string_view name) {
-    const std::string lower = Lower(header);
+    const std::string lower = AsciiLower(header);
     size_t at = 0;
     while ((at = lower.find(std::string(name) + "=", at)) != std::string::npos) {
         if (at == 0 || lower[at - 1] == ';' || lower[at - 1] == ' ' || lower[at - 1] == '\t') break;
@@ -101,7 +95,8 @@ Result<MultipartFile> ExtractMultipartFile(std::string_view content_type, const 
             size_t eol = headers.find("\r\n", line);
             if (eol == std::string_view::npos) eol = headers.size();
             const std::string_view h = headers.substr(line, eol - line);
-            if (Lower(h.substr(0, 20)).rfind("content-disposition:", 0) == 0) disposition = std::string(h);
+            if (AsciiLower(h.substr(0, 20)).rfind("content-disposition:", 0) == 0)
+                disposition = std::string(h);
             line = eol + 2;
         }
         if (Parameter(disposition, "name") == field) {
