@@ -57,6 +57,9 @@ constexpr Setting kSettings[] = {
     {"--queue-stats-seconds", "queue_stats_seconds",
      "Log a queue_stats line (queued, running, oldest_queued_age_s) this often; 0 = never "
      "(AMAPIANO_QUEUE_STATS_SECONDS; default 60)"},
+    {"--environment", "environment",
+     "Which deployment this is: prod, dev, ... (AMAPIANO_ENVIRONMENT; default local); labels the queue_stats "
+     "lines"},
     {"--log-level", "log_level", "debug, info, warn, error (AMAPIANO_LOG_LEVEL; default info)"},
 };
 

@@ -1,11 +1,13 @@
 #include "jobs/queue_stats_reporter.h"
 
 #include <cmath>
+#include <utility>
 
 namespace amapiano::jobs {
 
-QueueStatsReporter::QueueStatsReporter(JobStore& jobs, Logger& log, std::chrono::milliseconds period)
-    : jobs_(jobs), log_(log), period_(period) {}
+QueueStatsReporter::QueueStatsReporter(JobStore& jobs, Logger& log, std::chrono::milliseconds period,
+                                       nlohmann::json labels)
+    : jobs_(jobs), log_(log), period_(period), labels_(std::move(labels)) {}
 
 QueueStatsReporter::~QueueStatsReporter() { Stop(); }
 
@@ -30,9 +32,11 @@ void QueueStatsReporter::ReportOnce() {
         log_.Warn("queue_stats_failed", {{"error", stats.error().message}});
         return;
     }
-    log_.Info("queue_stats", {{"queued", stats->queued},
-                              {"running", stats->running},
-                              {"oldest_queued_age_s", std::round(stats->oldest_queued_age_s * 10) / 10}});
+    nlohmann::json line = labels_;
+    line["queued"] = stats->queued;
+    line["running"] = stats->running;
+    line["oldest_queued_age_s"] = std::round(stats->oldest_queued_age_s * 10) / 10;
+    log_.Info("queue_stats", line);
 }
 
 void QueueStatsReporter::Loop() {

@@ -114,6 +114,13 @@ Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string vers
             "storage_url (AMAPIANO_STORAGE_URL) must be file:///dir or s3://bucket/prefix, not '" +
             o.storage_url + "'");
     }
+    o.environment = config.Get("environment", "local");
+    if (o.environment.empty() || o.environment.size() > 32 ||
+        o.environment.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+        return Error::InvalidArgument(
+            "environment (AMAPIANO_ENVIRONMENT) must be 1-32 of a-z, 0-9, - and _, not '" + o.environment +
+            "'");
+    }
     o.asset_delivery = config.Get("asset_delivery", "proxy");
     if (o.asset_delivery != "proxy" && o.asset_delivery != "redirect") {
         return Error::InvalidArgument(
@@ -317,7 +324,8 @@ int RunService(const ServiceOptions& options, Logger& log) {
     // Changes made by other processes (workers, replicas) reach this process's WebSockets.
     jobs::JobFeed feed(job_store, events, log, {.listen_url = stores.listen_url});
     if (options.workers > 0) feed.SetWake([&pool] { pool.Wake(); });
-    jobs::QueueStatsReporter queue_stats(job_store, log, options.queue_stats_period);
+    jobs::QueueStatsReporter queue_stats(job_store, log, options.queue_stats_period,
+                                         {{"environment", options.environment}});
 
     ApiOptions api_options;
     api_options.max_upload_bytes = options.max_upload_bytes;
@@ -397,7 +405,8 @@ int RunWorker(const ServiceOptions& options, Logger& log) {
     RegisterRunners(pool, *stores.objects, stores.scratch);
     jobs::JobFeed feed(job_store, events, log, {.listen_url = stores.listen_url});
     feed.SetWake([&pool] { pool.Wake(); });  // newly queued jobs start at once, not at the next poll
-    jobs::QueueStatsReporter queue_stats(job_store, log, options.queue_stats_period);
+    jobs::QueueStatsReporter queue_stats(job_store, log, options.queue_stats_period,
+                                         {{"environment", options.environment}});
     pool.Start();
     feed.Start();
     queue_stats.Start();

@@ -42,6 +42,9 @@ struct ServiceOptions final {
     std::chrono::seconds job_lease = std::chrono::seconds(30);
     // How often the process logs a `queue_stats` line (jobs/queue_stats_reporter.h); 0: never.
     std::chrono::seconds queue_stats_period = std::chrono::seconds(60);
+    // Which deployment this is ("prod", "dev", "local"): in the queue_stats lines, whose metrics are
+    // kept per environment.
+    std::string environment = "local";
     int rate_limit_per_minute = 1200;
     bool secure_cookies = false;
     bool trust_proxy = false;  // client addresses from X-Forwarded-For (behind a load balancer)
@@ -52,7 +55,7 @@ struct ServiceOptions final {
 // db_port, db_name, db_user, db_password, db_sslmode), storage_url (or s3_bucket, s3_prefix),
 // asset_delivery, workers,
 // http_threads, drain_seconds, max_upload_mb, url_ttl_seconds, job_lease_seconds, queue_stats_seconds,
-// rate_limit_per_minute, secure_cookies, trust_proxy. kInvalidArgument names a malformed one.
+// environment, rate_limit_per_minute, secure_cookies, trust_proxy. kInvalidArgument names a malformed one.
 Result<ServiceOptions> ServiceOptionsFrom(const Config& config, std::string version);
 
 // Runs until SIGTERM or SIGINT. Returns the process exit code (0 after a clean drain, 1 when the

@@ -12,6 +12,8 @@ deploy/Dockerfile must build with the scripts CI runs and produce a runtime stag
   and no compiler or -dev package;
 - the runtime stage runs as a non-root user, has a HEALTHCHECK on /healthz, STOPSIGNAL SIGTERM and an
   exec-form ENTRYPOINT (the binary is PID 1 and receives SIGTERM itself).
+deploy/terraform's ECS task definitions set only settings the README documents, and its CloudWatch metric
+filters read fields that a real `queue_stats` line of the binary has.
 deploy/docker-compose.yml: the api runs `serve --workers 0`, the workers `worker`, with flags the binary
 accepts; every setting in their environment is one the README documents; the api's health check is
 /readyz; the stop grace period exceeds the drain time.
@@ -189,6 +191,56 @@ def check_compose():
     print(f"checked compose: {len(services)} services")
 
 
+def first_queue_stats_line():
+    """The first queue_stats log line of `amapiano serve` started with AMAPIANO_ENVIRONMENT=prod."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as data:
+        env = dict(os.environ, AMAPIANO_ENVIRONMENT="prod")
+        proc = subprocess.Popen([BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", data,
+                                 "--workers", "1"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                                env=env)
+        try:
+            for line in proc.stderr:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if event.get("event") == "queue_stats":
+                    return event
+            return None
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+def check_queue_metric_filters():
+    text = read("deploy/terraform/modules/observability/main.tf")
+    fields = dict(re.findall(r'^\s*(\w+)\s*=\s*\{\s*field\s*=\s*"(\w+)"', text, re.M))
+    check(set(fields) == {"QueueDepth", "RunningJobs", "OldestQueuedJobAgeSeconds"}, f"metric filter fields {fields}")
+    pattern = re.search(r'pattern\s*=\s*"(.*queue_stats.*)"', text)
+    check(pattern and "$.event" in pattern.group(1) and "$.environment" in pattern.group(1),
+          f"metric filter pattern {pattern and pattern.group(1)}")
+    line = first_queue_stats_line()
+    if not check(line is not None, "amapiano serve logged no queue_stats line"):
+        return
+    check(line.get("environment") == "prod", f"queue_stats.environment is not AMAPIANO_ENVIRONMENT: {line}")
+    for metric, field in fields.items():
+        check(isinstance(line.get(field), (int, float)), f"{metric}: the queue_stats line has no number {field}: {line}")
+    print(f"checked metric filters: {sorted(fields.values())} in {line}")
+
+
+def check_task_definition_settings():
+    text = read("deploy/terraform/modules/ecs/main.tf")
+    names = set(re.findall(r"^\s+([A-Z][A-Z0-9_]+)\s+=", text, re.M))
+    names |= set(re.findall(r'\{\s*name\s*=\s*"([A-Z][A-Z0-9_]+)",\s*valueFrom', text))
+    check({"DB_HOST", "DB_PASSWORD", "S3_BUCKET", "AMAPIANO_URL_SIGNING_KEY", "AMAPIANO_ENVIRONMENT"} <= names,
+          f"the ECS environment lacks expected settings: {sorted(names)}")
+    documented = documented_settings()
+    for name in sorted(names):
+        check(name in documented, f"deploy/terraform/modules/ecs sets {name}, which the README does not document")
+    print(f"checked ECS task settings: {len(names)} names")
+
+
 def check_dockerignore():
     entries = read(".dockerignore").split()
     for want in (".git", "build*/", "data/"):
@@ -198,6 +250,8 @@ def check_dockerignore():
 def main():
     check_dockerfile()
     check_compose()
+    check_queue_metric_filters()
+    check_task_definition_settings()
     check_dockerignore()
     print(f"{'FAILED' if FAILURES else 'ok'}: {len(FAILURES)} failures")
     sys.exit(1 if FAILURES else 0)

@@ -1406,6 +1406,7 @@ def test_metrics():
     check(stats, "no queue_stats log line")
     for field in ("queued", "running", "oldest_queued_age_s"):
         check(isinstance(stats[0].get(field), (int, float)), f"queue_stats.{field}: {stats[0]}")
+    check_eq(stats[0].get("environment"), "local", "queue_stats.environment (AMAPIANO_ENVIRONMENT unset)")
 
 
 @test

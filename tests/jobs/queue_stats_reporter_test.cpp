@@ -69,10 +69,11 @@ TEST_F(QueueStatsReporterTest, LogsQueuedRunningAndOldestAge) {
     ASSERT_TRUE(jobs.ClaimNext());
     std::ostringstream out;
     Logger log(out, LogLevel::kInfo);
-    QueueStatsReporter(jobs, log, 60s).ReportOnce();
+    QueueStatsReporter(jobs, log, 60s, {{"environment", "prod"}}).ReportOnce();
     auto lines = Lines(out);
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_EQ(lines[0]["event"], "queue_stats");
+    EXPECT_EQ(lines[0]["environment"], "prod");
     EXPECT_EQ(lines[0]["queued"], 2);
     EXPECT_EQ(lines[0]["running"], 1);
     ASSERT_TRUE(lines[0]["oldest_queued_age_s"].is_number());
