@@ -184,8 +184,9 @@ class Rehearsal:
             print(f"NOTE block {name} exited {r.returncode}, accepted: {excuse}", flush=True)
         ok = check(r.returncode == 0 or excuse, f"block {name} exited {r.returncode}:\n{tail}")
         print(f"{'PASS' if ok else 'FAIL'} block {name} ({seconds:.1f} s)", flush=True)
-        if ok and tail:
-            print("  | " + "\n  | ".join(tail.splitlines()[-6:]), flush=True)
+        shown = r.stdout.strip().splitlines() if name.startswith("loadtest") else tail.splitlines()[-6:]
+        if ok and shown:
+            print("  | " + "\n  | ".join(shown), flush=True)
         return r
 
     def close(self):
