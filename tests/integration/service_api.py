@@ -1044,7 +1044,7 @@ def test_delete_account():
         r = srv.post("/api/v1/analyses", body=body, headers={"Content-Type": "audio/wav"}, token=u["token"])
         uploads.append(expect(r, 202, what="POST /api/v1/analyses").json["job"]["id"])
     # While one of its jobs is queued or running the account stays (a long render cannot end in between).
-    busy = submit_generation(srv, u["token"], {"bars": 128, "seed": 5})
+    busy = submit_generation(srv, u["token"], {"bars": 32, "seed": 5})
     r = srv.request("DELETE", "/api/v1/auth/me", token=u["token"])
     expect(r, 409, "jobs_active", "DELETE /api/v1/auth/me with a job running")
     expect(srv.get("/api/v1/auth/me", token=u["token"]), 200, what="me after the refused delete")
