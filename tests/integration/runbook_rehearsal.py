@@ -103,7 +103,7 @@ def check_named_commands(text):
                 seen += 1
             for path in re.findall(r"(?<![\w/])((?:deploy|scripts|tests)/[\w./-]+)", seg):
                 check(os.path.exists(os.path.join(REPO, path.rstrip("."))), f"runbook: {path} does not exist")
-    named = re.findall(r"terraform(?: -chdir=deploy/terraform/envs/([a-z]+))? output -raw ([a-z0-9_]+)", text)
+    named = re.findall(r"terraform(?: -chdir=deploy/terraform/envs/([a-z]+))? output -(?:raw|json) ([a-z0-9_]+)", text)
     for env, name in named:
         check(name in outputs.get(env or "prod", set()), f"runbook: {name} is not an output of {env or 'prod'}")
     check(seen >= 10 and len(named) >= 5, f"runbook: only {seen} amapiano commands and {len(named)} outputs found")

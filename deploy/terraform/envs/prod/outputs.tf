@@ -55,3 +55,11 @@ output "alarm_topic_arn" {
   description = "SNS topic of the alarms."
   value       = module.observability.alarm_topic_arn
 }
+
+output "ecs_service_names" {
+  description = "ECS service names (for aws ecs update-service / describe-services in deploy/RUNBOOK.md)."
+  value = {
+    api    = module.ecs.api_service_name
+    worker = module.ecs.worker_service_name
+  }
+}
