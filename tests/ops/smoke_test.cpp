@@ -4,12 +4,12 @@
 // credentials, unreachable hosts); plus whole runs against a dead port and a service that is not ready.
 #include "ops/smoke.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <regex>
 #include <string>
 
 #include "ops/service_client.h"
@@ -152,7 +152,7 @@ TEST(SmokeReport, JsonShape) {
 TEST(Smoke, ThrowawayEmailsAreUniqueAndUndeliverable) {
     const std::string a = ThrowawayEmail("smoke", 1795000000);
     const std::string b = ThrowawayEmail("smoke", 1795000000);
-    EXPECT_TRUE(std::regex_match(a, std::regex(R"(smoke-1795000000-[0-9a-f]{8}@smoke\.invalid)"))) << a;
+    EXPECT_THAT(a, ::testing::MatchesRegex(R"(smoke-1795000000-[0-9a-f]{8}@smoke\.invalid)"));
     EXPECT_NE(a, b);
 }
 
@@ -353,8 +353,8 @@ TEST(RunSmoke, ANotReadyServiceAndARefusedSignup) {
         if (r.target != "/api/v1/auth/signup") continue;
         saw_signup = true;
         const auto body = nlohmann::json::parse(r.body);
-        EXPECT_TRUE(std::regex_match(body["email"].get<std::string>(),
-                                     std::regex(R"(smoke-\d+-[0-9a-f]{8}@smoke\.invalid)")));
+        EXPECT_THAT(body["email"].get<std::string>(),
+                    ::testing::MatchesRegex(R"(smoke-[0-9]+-[0-9a-f]{8}@smoke\.invalid)"));
         EXPECT_EQ(body["password"].get<std::string>().size(), 24u);
     }
     EXPECT_TRUE(saw_signup);
