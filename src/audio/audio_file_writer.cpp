@@ -18,6 +18,7 @@
 
 #include "core/atomic_file.h"
 #include "core/random.h"
+#include "core/text.h"
 
 namespace amapiano::audio {
 namespace {
@@ -51,12 +52,6 @@ int SndfileFormat(AudioFormat format) {
         case AudioFormat::kMp3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
     }
     return 0;
-}
-
-std::string LowerCase(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
 }
 
 // --- Ogg page serial rewrite -------------------------------------------------------------------
@@ -121,7 +116,7 @@ Status RewriteOggSerial(int fd, const std::filesystem::path& path) {
 }  // namespace
 
 Result<AudioFormat> AudioFormatForPath(const std::filesystem::path& path, int wav_bit_depth) {
-    const std::string extension = LowerCase(path.extension().string());
+    const std::string extension = AsciiLower(path.extension().string());
     if (extension == ".wav") {
         if (wav_bit_depth == 16) return AudioFormat::kWav16;
         if (wav_bit_depth == 24) return AudioFormat::kWav24;
