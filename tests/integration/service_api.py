@@ -208,6 +208,10 @@ class Server:
             try:
                 conn.request(method, path, body=body, headers=hdrs)
             except (BrokenPipeError, ConnectionResetError) as e:
+                if conn.sock is None:
+                    # Refused or reset while connecting (e.g. a draining server closing its
+                    # listener): there is no response to read, so this is the caller's OSError.
+                    raise
                 # The server answered (or hung up) before taking the whole body: read what it said.
                 try:
                     resp = conn.getresponse()
