@@ -139,4 +139,6 @@ module "observability" {
   api_service_name        = module.ecs.api_service_name
   worker_service_name     = module.ecs.worker_service_name
   db_instance_identifier  = module.data.identifier
+
+  redeploy_state_machine_arn = module.ecs.redeploy_state_machine_arn
 }

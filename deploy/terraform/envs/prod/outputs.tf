@@ -63,3 +63,8 @@ output "ecs_service_names" {
     worker = module.ecs.worker_service_name
   }
 }
+
+output "redeploy_state_machine_arn" {
+  description = "State machine that force-deploys both services; runs by itself when the RDS master secret rotates (start it by hand after changing the URL signing key)."
+  value       = module.ecs.redeploy_state_machine_arn
+}

@@ -7,7 +7,9 @@
 #                    secrets (and kms:Decrypt on their CMKs, if any);
 #   task role      - S3 object access under <bucket>/<prefix>/ only, and ListBucket limited to
 #                    that prefix; nothing else (the app needs no other AWS API);
-#   instance role  - what the ECS agent on a worker instance needs, scoped to this cluster.
+#   instance role  - what the ECS agent on a worker instance needs, scoped to this cluster;
+#   redeploy       - Step Functions: ecs:UpdateService on the two services; EventBridge:
+#                    states:StartExecution on that one state machine (secret_rotation.tf).
 # The only "*" resources are for actions that support no other (ecr:GetAuthorizationToken,
 # ecs:DiscoverPollEndpoint).
 
@@ -141,6 +143,55 @@ locals {
           Resource = ["*"] # this action has no resource-level permissions
         },
       ]
+    }
+
+    # The redeploy after a secret rotation (secret_rotation.tf).
+    redeploy_assume_role = {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "StatesAssumeRole"
+        Effect    = "Allow"
+        Principal = { Service = "states.amazonaws.com" }
+        Action    = ["sts:AssumeRole"]
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnLike      = { "aws:SourceArn" = local.redeploy_state_machine_arn }
+        }
+      }]
+    }
+
+    redeploy = {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "ForceNewDeployment"
+        Effect   = "Allow"
+        Action   = ["ecs:UpdateService"]
+        Resource = [local.api_service_arn, local.worker_service_arn]
+      }]
+    }
+
+    rotation_events_assume_role = {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "EventsAssumeRole"
+        Effect    = "Allow"
+        Principal = { Service = "events.amazonaws.com" }
+        Action    = ["sts:AssumeRole"]
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+          ArnEquals    = { "aws:SourceArn" = local.db_secret_rotated_rule_arn }
+        }
+      }]
+    }
+
+    rotation_events = {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "StartRedeploy"
+        Effect   = "Allow"
+        Action   = ["states:StartExecution"]
+        Resource = [local.redeploy_state_machine_arn]
+      }]
     }
   }
 }

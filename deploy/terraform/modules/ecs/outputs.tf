@@ -103,3 +103,24 @@ output "cluster_settings" {
   description = "Effective cluster settings (container insights)."
   value       = { for s in aws_ecs_cluster.this.setting : s.name => s.value }
 }
+
+output "redeploy_state_machine_arn" {
+  description = "Step Functions state machine that force-deploys both services (started when the RDS master secret rotates, or by hand after changing the URL signing key)."
+  value       = aws_sfn_state_machine.redeploy.arn
+}
+
+output "db_secret_rotation" {
+  description = "The EventBridge rule that reacts to a rotation of the RDS master secret, and its target (for the env tests)."
+  value = {
+    rule_name          = aws_cloudwatch_event_rule.db_secret_rotated.name
+    event_pattern      = jsondecode(aws_cloudwatch_event_rule.db_secret_rotated.event_pattern)
+    target_arn         = aws_cloudwatch_event_target.db_secret_rotated.arn
+    target_role_arn    = aws_cloudwatch_event_target.db_secret_rotated.role_arn
+    state_machine_name = aws_sfn_state_machine.redeploy.name
+    definition         = jsondecode(aws_sfn_state_machine.redeploy.definition)
+    role_arn           = aws_sfn_state_machine.redeploy.role_arn
+    redeploy_role_arn  = aws_iam_role.redeploy.arn
+    events_role_arn    = aws_iam_role.rotation_events.arn
+    service_arns       = [local.api_service_arn, local.worker_service_arn]
+  }
+}

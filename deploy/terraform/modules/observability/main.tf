@@ -206,6 +206,25 @@ resource "aws_cloudwatch_metric_alarm" "db_free_storage" {
   tags                = var.tags
 }
 
+# A failed redeploy after a database password rotation leaves tasks that cannot open new
+# database connections (see modules/ecs/secret_rotation.tf): page at the first failure.
+resource "aws_cloudwatch_metric_alarm" "redeploy_failed" {
+  alarm_name          = "${var.name}-redeploy-after-rotation-failed"
+  alarm_description   = "The redeploy after a secret rotation failed: running tasks hold the old database password. Run it again (deploy/RUNBOOK.md, incident response)."
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsFailed"
+  dimensions          = { StateMachineArn = var.redeploy_state_machine_arn }
+  statistic           = "Sum"
+  period              = 300
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  evaluation_periods  = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
 locals {
   region = data.aws_region.current.name
 

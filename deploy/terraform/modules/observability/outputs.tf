@@ -39,6 +39,7 @@ output "alarms" {
       api_cpu            = aws_cloudwatch_metric_alarm.api_cpu
       queue_age          = aws_cloudwatch_metric_alarm.queue_age
       db_free_storage    = aws_cloudwatch_metric_alarm.db_free_storage
+      redeploy_failed    = aws_cloudwatch_metric_alarm.redeploy_failed
       } : k => {
       namespace           = a.namespace
       metric_name         = a.metric_name

@@ -54,6 +54,11 @@ variable "db_instance_identifier" {
   type        = string
 }
 
+variable "redeploy_state_machine_arn" {
+  description = "Step Functions state machine that redeploys the services after a secret rotation (its failed executions raise an alarm)."
+  type        = string
+}
+
 variable "alb_5xx_rate_threshold_percent" {
   description = "Alarm when target 5xx responses exceed this percentage of requests."
   type        = number

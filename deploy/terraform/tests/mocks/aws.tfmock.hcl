@@ -165,3 +165,15 @@ mock_resource "aws_launch_template" {
     latest_version = 1
   }
 }
+
+mock_resource "aws_sfn_state_machine" {
+  defaults = {
+    arn = "arn:aws:states:eu-west-1:111111111111:stateMachine:mock-redeploy"
+  }
+}
+
+mock_resource "aws_cloudwatch_event_rule" {
+  defaults = {
+    arn = "arn:aws:events:eu-west-1:111111111111:rule/mock-db-secret-rotated"
+  }
+}

@@ -105,8 +105,8 @@ run "iam_has_no_wildcard_grants" {
   command = plan
 
   assert {
-    condition     = length(local.iam_policy_documents) >= 6 && length(local.iam_policy_statements) >= 11
-    error_message = "Expected the 6 policy documents of the configuration."
+    condition     = length(local.iam_policy_documents) >= 10 && length(local.iam_policy_statements) >= 15
+    error_message = "Expected the 10 policy documents of the configuration."
   }
   assert {
     condition = alltrue([

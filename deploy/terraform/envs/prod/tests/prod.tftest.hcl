@@ -10,6 +10,18 @@ mock_provider "aws" {
   source = "../../tests/mocks"
 }
 
+# The shared mock gives every IAM role the same ARN; these two get their own, so the test of the
+# rotation redeploy can tell which role each resource runs as.
+override_resource {
+  target = module.ecs.aws_iam_role.redeploy
+  values = { arn = "arn:aws:iam::111111111111:role/mock-redeploy" }
+}
+
+override_resource {
+  target = module.ecs.aws_iam_role.rotation_events
+  values = { arn = "arn:aws:iam::111111111111:role/mock-rotation-events" }
+}
+
 # Fixed inputs, so the tests do not depend on terraform.tfvars (whose values are examples).
 variables {
   certificate_arn = "arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"
@@ -266,16 +278,17 @@ run "api_autoscales_1_to_10_on_70_percent_cpu" {
 run "iam_has_no_wildcard_grants" {
   command = plan
 
-  # Guard against a vacuous pass: all six documents are collected, with their statements.
+  # Guard against a vacuous pass: all ten documents are collected, with their statements.
   assert {
     condition = (
       length(setsubtract([
         "ecs.task_assume_role", "ecs.execution", "ecs.task",
         "ecs.instance_assume_role", "ecs.instance", "storage.bucket",
+        "ecs.redeploy_assume_role", "ecs.redeploy", "ecs.rotation_events_assume_role", "ecs.rotation_events",
       ], keys(local.iam_policy_documents))) == 0 &&
-      length(local.iam_policy_statements) >= 11
+      length(local.iam_policy_statements) >= 15
     )
-    error_message = "Expected the 6 policy documents of the configuration, got: ${jsonencode(keys(local.iam_policy_documents))}"
+    error_message = "Expected the 10 policy documents of the configuration, got: ${jsonencode(keys(local.iam_policy_documents))}"
   }
   # The spec's rule: no action "*" or "<service>:*" on resource "*".
   assert {
@@ -336,6 +349,74 @@ run "iam_has_no_wildcard_grants" {
       ])
     )
     error_message = "The execution role may only GetSecretValue on the RDS master secret and the app secret."
+  }
+}
+
+# RDS rotates the managed master password; ECS resolves DB_PASSWORD only at task start. The
+# rotation must redeploy both services, through roles that can do nothing else.
+run "db_secret_rotation_redeploys_both_services" {
+  command = plan
+
+  assert {
+    condition = (
+      module.ecs.db_secret_rotation.event_pattern.source == ["aws.secretsmanager"] &&
+      module.ecs.db_secret_rotation.event_pattern["detail-type"] == ["AWS Service Event via CloudTrail"] &&
+      module.ecs.db_secret_rotation.event_pattern.detail.eventName == ["RotationSucceeded"] &&
+      module.ecs.db_secret_rotation.event_pattern.detail.additionalEventData.SecretId == [module.data.master_user_secret_arn]
+    )
+    error_message = "The rule must match RotationSucceeded of the RDS master secret: ${jsonencode(module.ecs.db_secret_rotation.event_pattern)}"
+  }
+  assert {
+    condition = (
+      module.ecs.db_secret_rotation.target_arn == module.ecs.redeploy_state_machine_arn &&
+      module.ecs.db_secret_rotation.target_role_arn == module.ecs.db_secret_rotation.events_role_arn &&
+      module.ecs.db_secret_rotation.role_arn == module.ecs.db_secret_rotation.redeploy_role_arn &&
+      output.redeploy_state_machine_arn == module.ecs.redeploy_state_machine_arn
+    )
+    error_message = "The rule must start the redeploy state machine with the events role; the machine must run as the redeploy role."
+  }
+  # The service ARNs are built from names (for the IAM policy): they must name the real services.
+  assert {
+    condition = (
+      length(module.ecs.db_secret_rotation.service_arns) == 2 &&
+      endswith(module.ecs.db_secret_rotation.service_arns[0], ":service/${module.ecs.cluster_name}/${module.ecs.api_service_name}") &&
+      endswith(module.ecs.db_secret_rotation.service_arns[1], ":service/${module.ecs.cluster_name}/${module.ecs.worker_service_name}")
+    )
+    error_message = "The redeploy targets ${jsonencode(module.ecs.db_secret_rotation.service_arns)}, not the api and worker services."
+  }
+  assert {
+    condition = (
+      toset(flatten([
+        for b in module.ecs.db_secret_rotation.definition.States.RedeployServices.Branches : [
+          for st in values(b.States) : st.Parameters.Service
+          if endswith(st.Resource, ":states:::aws-sdk:ecs:updateService") && st.Parameters.ForceNewDeployment == true
+        ]
+      ])) == toset(module.ecs.db_secret_rotation.service_arns)
+    )
+    error_message = "The state machine must force a new deployment of both services."
+  }
+  assert {
+    condition = (
+      module.ecs.iam_policy_documents.redeploy.Statement[0].Action == ["ecs:UpdateService"] &&
+      toset(module.ecs.iam_policy_documents.redeploy.Statement[0].Resource) == toset(module.ecs.db_secret_rotation.service_arns) &&
+      length(module.ecs.iam_policy_documents.redeploy.Statement) == 1 &&
+      module.ecs.iam_policy_documents.rotation_events.Statement[0].Action == ["states:StartExecution"] &&
+      length(module.ecs.iam_policy_documents.rotation_events.Statement) == 1 &&
+      length(module.ecs.iam_policy_documents.rotation_events.Statement[0].Resource) == 1 &&
+      endswith(module.ecs.iam_policy_documents.rotation_events.Statement[0].Resource[0], ":stateMachine:${module.ecs.db_secret_rotation.state_machine_name}") &&
+      module.ecs.iam_policy_documents.redeploy_assume_role.Statement[0].Principal.Service == "states.amazonaws.com" &&
+      module.ecs.iam_policy_documents.rotation_events_assume_role.Statement[0].Principal.Service == "events.amazonaws.com"
+    )
+    error_message = "The redeploy role may only UpdateService the two services; the events role may only start that state machine."
+  }
+  assert {
+    condition = (
+      module.observability.alarms.redeploy_failed.namespace == "AWS/States" &&
+      module.observability.alarms.redeploy_failed.metric_name == "ExecutionsFailed" &&
+      module.observability.alarms.redeploy_failed.dimensions["StateMachineArn"] == module.ecs.redeploy_state_machine_arn &&
+      module.observability.alarms.redeploy_failed.threshold == 1
+    )
+    error_message = "A failed redeploy must raise an alarm."
   }
 }
 
