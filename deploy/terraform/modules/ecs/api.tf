@@ -70,7 +70,7 @@ resource "aws_ecs_task_definition" "api" {
 }
 
 resource "aws_ecs_service" "api" {
-  name                               = "${var.name}-api"
+  name                               = local.api_service_name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.api.arn
   desired_count                      = var.api_desired_count

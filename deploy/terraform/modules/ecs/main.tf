@@ -14,6 +14,10 @@ locals {
 
   image = "${var.ecr_repository_url}:${var.image_tag}"
 
+  # The service names, also used to build the service ARNs of the redeploy policy.
+  api_service_name    = "${var.name}-api"
+  worker_service_name = "${var.name}-worker"
+
   # ECS stopTimeout: the drain time plus a 5 s margin for the process to exit after draining.
   stop_timeout_seconds = var.drain_seconds + 5
 

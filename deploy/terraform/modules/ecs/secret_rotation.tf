@@ -19,8 +19,8 @@ locals {
 
   # Built from names (not resource attributes) so that local.iam_policies has no cycle through
   # the services, whose task definitions use the roles.
-  api_service_arn             = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.name}/${var.name}-api"
-  worker_service_arn          = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.name}/${var.name}-worker"
+  api_service_arn             = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.name}/${local.api_service_name}"
+  worker_service_arn          = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${var.name}/${local.worker_service_name}"
   redeploy_state_machine_arn  = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.redeploy_name}"
   db_secret_rotated_rule_name = "${var.name}-db-secret-rotated"
   db_secret_rotated_rule_arn  = "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.db_secret_rotated_rule_name}"

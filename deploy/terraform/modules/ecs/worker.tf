@@ -232,7 +232,7 @@ resource "aws_ecs_task_definition" "worker" {
 }
 
 resource "aws_ecs_service" "worker" {
-  name                               = "${var.name}-worker"
+  name                               = local.worker_service_name
   cluster                            = aws_ecs_cluster.this.id
   task_definition                    = aws_ecs_task_definition.worker.arn
   desired_count                      = var.worker_autoscaling.min_tasks
